@@ -1,0 +1,68 @@
+"""The JSON API, mounted at /api/v1/ (OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
+
+from backstage.accounts.api import router as accounts_router
+from backstage.core.errors import ServiceError
+from backstage.productions.api import router as productions_router
+
+api = NinjaAPI(
+    title="Backstage API",
+    version="1",
+    description="Productions, teams and calls of a Backstage studio. Writes take a personal token "
+    "(`Authorization: Bearer bst_…`, created in your settings) or the browser session with its CSRF token.",
+    urls_namespace="api",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request: HttpRequest, error: ServiceError) -> HttpResponse:
+    return _error(request, error.status, error.code, str(error.message), error.field)
+
+
+@api.exception_handler(DjangoValidationError)
+def model_validation_error(request: HttpRequest, error: DjangoValidationError) -> HttpResponse:
+    if hasattr(error, "error_dict"):
+        field, errors = next(iter(error.error_dict.items()))
+        first = errors[0]
+        message = " ".join(first.messages)
+        return _error(request, 422, first.code or "invalid", message, None if field == "__all__" else field)
+    return _error(request, 422, error.code or "invalid", " ".join(error.messages))
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_validation_error(request: HttpRequest, error: SchemaValidationError) -> HttpResponse:
+    first = error.errors[0] if error.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("body", "payload", "query", "path")]
+    message = first.get("msg", _("The request is not valid."))
+    return _error(request, 422, "invalid", str(message), ".".join(location) or None)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "not_authenticated", _("Sign in, or send a valid API token."))
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    if error.status_code == 403 and "CSRF" in str(error):
+        return _error(request, 403, "csrf_failed", _("The CSRF token is missing or wrong; reload the page."))
+    return _error(request, error.status_code, "http_error", str(error))
+
+
+api.add_router("/", productions_router)
+api.add_router("/", accounts_router)

@@ -1,0 +1,329 @@
+"""API for productions, teams, follows and calls: translates HTTP to services and back."""
+
+from datetime import datetime
+
+from django.db.models import Count
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from backstage.api.auth import WRITE_AUTH
+from backstage.api.schemas import ERRORS, READ_ERRORS
+from backstage.core.markdown import render_markdown
+from backstage.productions import queries, services
+from backstage.productions.models import Call, CallKind, Invitation, Membership, Production, Role, Stage, VotePolicy
+from backstage.productions.permissions import Action, require
+
+router = Router(tags=["productions"])
+
+
+class MemberOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+
+    @staticmethod
+    def resolve_username(obj: Membership) -> str:
+        return obj.user.username
+
+    @staticmethod
+    def resolve_display_name(obj: Membership) -> str:
+        return obj.user.display_name
+
+
+class ProductionOut(Schema):
+    slug: str
+    title: str
+    logline: str
+    logline_en: str
+    logline_fr: str
+    stage: Stage
+    license: str
+    url: str
+    follower_count: int = 0
+
+    @staticmethod
+    def resolve_url(obj: Production) -> str:
+        return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_follower_count(obj: Production) -> int:
+        return getattr(obj, "follower_count", 0)
+
+
+class ProductionDetailOut(ProductionOut):
+    synopsis_en: str
+    synopsis_fr: str
+    synopsis_html: str
+    team: list[MemberOut]
+
+    @staticmethod
+    def resolve_synopsis_html(obj: Production) -> str:
+        return str(render_markdown(obj.synopsis))
+
+    @staticmethod
+    def resolve_team(obj: Production) -> list[Membership]:
+        return queries.team_of(obj)
+
+
+class ProductionIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    slug: str = Field(..., min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
+    logline_en: str = Field("", max_length=300)
+    logline_fr: str = Field("", max_length=300)
+    synopsis_en: str = Field("", max_length=20_000)
+    synopsis_fr: str = Field("", max_length=20_000)
+    stage: Stage = Stage.DEVELOPMENT
+    license: str = Field("LAL-1.3", max_length=40)
+
+
+class ProductionPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    logline_en: str | None = Field(None, max_length=300)
+    logline_fr: str | None = Field(None, max_length=300)
+    synopsis_en: str | None = Field(None, max_length=20_000)
+    synopsis_fr: str | None = Field(None, max_length=20_000)
+    stage: Stage | None = None
+    license: str | None = Field(None, max_length=40)
+
+
+class CallOut(Schema):
+    id: int
+    production: str
+    kind: CallKind
+    title: str
+    title_en: str
+    title_fr: str
+    brief_en: str
+    brief_fr: str
+    brief_html: str
+    deadline: datetime | None
+    vote_policy: VotePolicy
+    votes_per_member: int
+    votes_public: bool
+    is_open: bool
+    accepts_contributions: bool
+    url: str
+
+    @staticmethod
+    def resolve_production(obj: Call) -> str:
+        return obj.production.slug
+
+    @staticmethod
+    def resolve_brief_html(obj: Call) -> str:
+        return str(render_markdown(obj.brief))
+
+    @staticmethod
+    def resolve_url(obj: Call) -> str:
+        return obj.get_absolute_url()
+
+
+class CallIn(Schema):
+    kind: CallKind
+    title_en: str = Field("", max_length=200)
+    title_fr: str = Field("", max_length=200)
+    brief_en: str = Field("", max_length=20_000)
+    brief_fr: str = Field("", max_length=20_000)
+    deadline: datetime | None = None
+    vote_policy: VotePolicy = VotePolicy.ONE_PER_CONTRIBUTION
+    votes_per_member: int = Field(3, ge=1, le=100)
+    votes_public: bool = True
+
+
+class CallPatch(Schema):
+    kind: CallKind | None = None
+    title_en: str | None = Field(None, max_length=200)
+    title_fr: str | None = Field(None, max_length=200)
+    brief_en: str | None = Field(None, max_length=20_000)
+    brief_fr: str | None = Field(None, max_length=20_000)
+    deadline: datetime | None = None
+    vote_policy: VotePolicy | None = None
+    votes_per_member: int | None = Field(None, ge=1, le=100)
+    votes_public: bool | None = None
+
+
+class InvitationIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    role: Role
+
+
+class InvitationOut(Schema):
+    id: int
+    production: str
+    invitee: str
+    role: Role
+    status: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_production(obj: Invitation) -> str:
+        return obj.production.slug
+
+    @staticmethod
+    def resolve_invitee(obj: Invitation) -> str:
+        return obj.invitee.username
+
+
+class RoleIn(Schema):
+    role: Role
+
+
+class FollowOut(Schema):
+    following: bool
+    follower_count: int
+
+
+def _production(slug: str) -> Production:
+    return get_object_or_404(Production, slug=slug)
+
+
+def _call(call_id: int) -> Call:
+    return get_object_or_404(Call.objects.select_related("production"), pk=call_id)
+
+
+def _membership(slug: str, username: str) -> Membership:
+    return get_object_or_404(
+        Membership.objects.select_related("production", "user"), production__slug=slug, user__username=username
+    )
+
+
+@router.get("/productions", response={200: list[ProductionOut], **READ_ERRORS}, auth=None)
+@paginate(LimitOffsetPagination)
+def list_productions(request: HttpRequest, stage: Stage | None = None) -> list[Production]:
+    productions = queries.all_productions()
+    if stage is not None:
+        productions = productions.filter(stage=stage)
+    return productions  # type: ignore[return-value]
+
+
+@router.post("/productions", response={201: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
+def create_production(request: HttpRequest, payload: ProductionIn) -> tuple[int, Production]:
+    return 201, services.create_production(actor=request.auth, **payload.dict())  # type: ignore[attr-defined]
+
+
+@router.get("/productions/{slug}", response={200: ProductionDetailOut, **READ_ERRORS}, auth=None)
+def get_production(request: HttpRequest, slug: str) -> Production:
+    return get_object_or_404(Production.objects.annotate(follower_count=Count("follows")), slug=slug)
+
+
+@router.patch("/productions/{slug}", response={200: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
+def update_production(request: HttpRequest, slug: str, payload: ProductionPatch) -> Production:
+    values = payload.dict(exclude_unset=True, exclude_none=True)
+    return services.update_production(actor=request.auth, production=_production(slug), **values)  # type: ignore[arg-type]
+
+
+@router.post("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
+def follow_production(request: HttpRequest, slug: str) -> dict[str, object]:
+    production = _production(slug)
+    services.follow(actor=request.auth, production=production)  # type: ignore[arg-type]
+    return {"following": True, "follower_count": production.follows.count()}
+
+
+@router.delete("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
+def unfollow_production(request: HttpRequest, slug: str) -> dict[str, object]:
+    production = _production(slug)
+    services.unfollow(actor=request.auth, production=production)  # type: ignore[arg-type]
+    return {"following": False, "follower_count": production.follows.count()}
+
+
+@router.get("/productions/{slug}/team", response={200: list[MemberOut], **READ_ERRORS}, auth=None)
+def list_team(request: HttpRequest, slug: str) -> list[Membership]:
+    return queries.team_of(_production(slug))
+
+
+@router.patch("/productions/{slug}/team/{username}", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
+def change_member_role(request: HttpRequest, slug: str, username: str, payload: RoleIn) -> Membership:
+    membership = _membership(slug, username)
+    return services.change_role(actor=request.auth, membership=membership, role=payload.role)  # type: ignore[arg-type]
+
+
+@router.delete("/productions/{slug}/team/{username}", response={204: None, **ERRORS}, auth=WRITE_AUTH)
+def remove_member(request: HttpRequest, slug: str, username: str) -> tuple[int, None]:
+    services.remove_from_team(actor=request.auth, membership=_membership(slug, username))  # type: ignore[arg-type]
+    return 204, None
+
+
+@router.get("/productions/{slug}/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
+def list_invitations(request: HttpRequest, slug: str) -> list[Invitation]:
+    production = _production(slug)
+    require(request.auth, Action.MANAGE_TEAM, production)  # type: ignore[arg-type]
+    return list(queries.pending_invitations_of(production).select_related("production"))
+
+
+@router.post("/productions/{slug}/invitations", response={201: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
+def invite(request: HttpRequest, slug: str, payload: InvitationIn) -> tuple[int, Invitation]:
+    from backstage.accounts.models import User
+
+    production = _production(slug)
+    require(request.auth, Action.MANAGE_TEAM, production)  # type: ignore[arg-type]
+    invitee = get_object_or_404(User, username=payload.username, is_active=True)
+    invitation = services.invite_to_team(actor=request.auth, production=production, invitee=invitee, role=payload.role)  # type: ignore[arg-type]
+    return 201, invitation
+
+
+@router.get("/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
+def my_invitations(request: HttpRequest) -> list[Invitation]:
+    return list(queries.pending_invitations_for(request.auth).select_related("invitee"))  # type: ignore[arg-type]
+
+
+@router.post("/invitations/{invitation_id}/accept", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
+def accept_invitation(request: HttpRequest, invitation_id: int) -> Membership:
+    invitation = get_object_or_404(Invitation, pk=invitation_id, invitee=request.auth)
+    membership = services.accept_invitation(actor=request.auth, invitation=invitation)  # type: ignore[arg-type]
+    return membership
+
+
+@router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
+def decline_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
+    invitation = get_object_or_404(Invitation.objects.select_related("production"), pk=invitation_id, invitee=request.auth)
+    return services.decline_invitation(actor=request.auth, invitation=invitation)  # type: ignore[arg-type]
+
+
+@router.get("/productions/{slug}/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)
+@paginate(LimitOffsetPagination)
+def list_calls(request: HttpRequest, slug: str, open: bool | None = None) -> list[Call]:
+    calls = queries.calls_of(_production(slug))
+    if open is True:
+        calls = calls & Call.objects.open()
+    elif open is False:
+        calls = calls.exclude(pk__in=Call.objects.open().values("pk"))
+    return calls  # type: ignore[return-value]
+
+
+@router.post("/productions/{slug}/calls", response={201: CallOut, **ERRORS}, auth=WRITE_AUTH)
+def open_call(request: HttpRequest, slug: str, payload: CallIn) -> tuple[int, Call]:
+    call = services.open_call(actor=request.auth, production=_production(slug), **payload.dict())  # type: ignore[arg-type]
+    return 201, call
+
+
+@router.get("/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)
+@paginate(LimitOffsetPagination)
+def list_open_calls(request: HttpRequest, kind: CallKind | None = None) -> list[Call]:
+    calls = queries.open_calls()
+    if kind is not None:
+        calls = calls.filter(kind=kind)
+    return calls  # type: ignore[return-value]
+
+
+@router.get("/calls/{call_id}", response={200: CallOut, **READ_ERRORS}, auth=None)
+def get_call(request: HttpRequest, call_id: int) -> Call:
+    return _call(call_id)
+
+
+@router.patch("/calls/{call_id}", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
+def update_call(request: HttpRequest, call_id: int, payload: CallPatch) -> Call:
+    values = payload.dict(exclude_unset=True)
+    values = {key: value for key, value in values.items() if value is not None or key == "deadline"}
+    return services.update_call(actor=request.auth, call=_call(call_id), **values)  # type: ignore[arg-type]
+
+
+@router.post("/calls/{call_id}/close", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
+def close_call(request: HttpRequest, call_id: int) -> Call:
+    return services.close_call(actor=request.auth, call=_call(call_id))  # type: ignore[arg-type]
+
+
+@router.post("/calls/{call_id}/reopen", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
+def reopen_call(request: HttpRequest, call_id: int) -> Call:
+    return services.reopen_call(actor=request.auth, call=_call(call_id))  # type: ignore[arg-type]

@@ -1,0 +1,21 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from backstage.api.api import api
+from backstage.productions import views as production_views
+
+urlpatterns = [
+    path("", production_views.home, name="home"),
+    path("productions/", include("backstage.productions.urls")),
+    path("", include("backstage.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
+    # Public media (avatars) from local storage; nginx serves MEDIA_ROOT directly in production.
+    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
