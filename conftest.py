@@ -68,8 +68,12 @@ def studio(db) -> Studio:
     for role, user in people.items():
         Membership.objects.create(production=production, user=user, role=role)
     call = Call.objects.create(
-        production=production, kind=CallKind.CAST, title_en="Casting: Ania", title_fr="Casting : Ania",
-        brief_en="An actress for **Ania**.", created_by=producer,
+        production=production,
+        kind=CallKind.CAST,
+        title_en="Casting: Ania",
+        title_fr="Casting : Ania",
+        brief_en="An actress for **Ania**.",
+        created_by=producer,
     )
     return Studio(
         production=production,

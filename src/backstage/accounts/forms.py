@@ -20,7 +20,10 @@ MAX_LINKS = 5
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=80, required=False)
     bio = forms.CharField(
-        label=_("Bio"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Bio"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Markdown is allowed."),
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
@@ -28,15 +31,21 @@ class ProfileForm(forms.Form):
         label=_("Skills"), queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages you speak"), choices=SPOKEN_LANGUAGES, required=False,
+        label=_("Languages you speak"),
+        choices=SPOKEN_LANGUAGES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     links = forms.CharField(
-        label=_("Links"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One web address per line, up to five (portfolio, showreel, website)."),
     )
     avatar = forms.FileField(
-        label=_("Avatar"), required=False, help_text=_("A JPEG, PNG, WebP or GIF image, 5 MB at most."),
+        label=_("Avatar"),
+        required=False,
+        help_text=_("A JPEG, PNG, WebP or GIF image, 5 MB at most."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove the current avatar"), required=False)
@@ -54,12 +63,13 @@ class ProfileForm(forms.Form):
                 validate(line)
             except ValidationError:
                 raise ValidationError(
-                    _("“%(link)s” is not a web address (it must start with https:// or http://).") % {"link": line[:80]}
+                    _("“%(link)s” is not a web address (it must start with https:// or http://).")
+                    % {"link": line[:80]}
                 ) from None
         return lines
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("avatar") and data.get("remove_avatar"):
             self.add_error("avatar", _("Either upload a new avatar or remove the current one, not both."))
         return data

@@ -24,7 +24,8 @@ ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 def reencode_avatar(upload: UploadedFile) -> ContentFile:
     if upload.size is not None and upload.size > settings.AVATAR_MAX_BYTES:
         raise ValidationError(
-            _("The image is too large (%(max)d MB at most).") % {"max": settings.AVATAR_MAX_BYTES // 1_000_000},
+            _("The image is too large (%(max)d MB at most).")
+            % {"max": settings.AVATAR_MAX_BYTES // 1_000_000},
             code="too_large",
         )
     data = upload.read(settings.AVATAR_MAX_BYTES + 1)
@@ -42,13 +43,13 @@ def reencode_avatar(upload: UploadedFile) -> ContentFile:
                 if width * height > MAX_PIXELS:
                     raise ValidationError(_("The image has too many pixels."), code="too_many_pixels")
                 probe.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.seek(0)
-                image = ImageOps.exif_transpose(image)
-                image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
-                image.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
+            with Image.open(io.BytesIO(data)) as opened:
+                opened.seek(0)
+                upright = ImageOps.exif_transpose(opened)
+                pixels = upright.convert("RGBA" if upright.mode in ("RGBA", "LA", "P") else "RGB")
+                pixels.thumbnail((AVATAR_SIZE, AVATAR_SIZE))
                 out = io.BytesIO()
-                image.save(out, format="WEBP", quality=85)
+                pixels.save(out, format="WEBP", quality=85)
     except ValidationError:
         raise
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):

@@ -46,7 +46,7 @@ def update_profile(
     if (remove_avatar or new_avatar is not None) and profile.avatar:
         old_name = profile.avatar.name
         transaction.on_commit(lambda: profile.avatar.storage.delete(old_name))
-        profile.avatar = None  # type: ignore[assignment]
+        profile.avatar = None
     if new_avatar is not None:
         profile.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
     profile.full_clean()

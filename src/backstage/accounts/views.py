@@ -10,11 +10,12 @@ from backstage.accounts import queries, services
 from backstage.accounts.forms import ProfileForm, TokenForm
 from backstage.accounts.models import Profile
 from backstage.core.errors import ServiceError
+from backstage.core.http import AuthenticatedRequest
 from backstage.productions import queries as production_queries
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     return render(
         request,
@@ -29,7 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
     profile, _created = Profile.objects.get_or_create(user=request.user)
     initial = {
         "display_name": profile.display_name,
@@ -73,7 +74,7 @@ def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthenticatedRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     services.revoke_api_token(actor=request.user, token_id=pk)
     messages.success(request, _("The token is revoked."))
     return redirect("accounts:tokens")

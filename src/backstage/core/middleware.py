@@ -18,7 +18,9 @@ class ServiceErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, ServiceError):
             return render(
-                request, "error.html", {"status": exception.status, "message": exception.message},
+                request,
+                "error.html",
+                {"status": exception.status, "message": exception.message},
                 status=exception.status,
             )
         return None

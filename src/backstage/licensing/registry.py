@@ -29,7 +29,9 @@ LICENSES: dict[str, License] = {
             "LAL-1.3",
             "Licence Art Libre 1.3",
             "https://artlibre.org/licence/lal/",
-            _("Copy, change and share, even commercially, as long as the result stays under the same license."),
+            _(
+                "Copy, change and share, even commercially, as long as the result stays under the same license."
+            ),
             True,
             frozenset({"LAL-1.3", "CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0"}),
         ),

@@ -14,7 +14,16 @@ User = get_user_model()
 class ProductionForm(forms.ModelForm):
     class Meta:
         model = Production
-        fields = ["title", "slug", "stage", "license", "logline_en", "logline_fr", "synopsis_en", "synopsis_fr"]
+        fields = [
+            "title",
+            "slug",
+            "stage",
+            "license",
+            "logline_en",
+            "logline_fr",
+            "synopsis_en",
+            "synopsis_fr",
+        ]
         widgets = {
             "synopsis_en": forms.Textarea(attrs={"rows": 8}),
             "synopsis_fr": forms.Textarea(attrs={"rows": 8}),
@@ -32,7 +41,7 @@ class ProductionForm(forms.ModelForm):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("logline_en") or data.get("logline_fr")):
             self.add_error("logline_en", _("Write a logline in at least one language."))
         return data
@@ -59,7 +68,7 @@ class CallForm(forms.ModelForm):
         help_texts = {"brief_en": _("Markdown is allowed."), "brief_fr": _("Markdown is allowed.")}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("title_en") or data.get("title_fr")):
             self.add_error("title_en", _("Give the call a title in at least one language."))
         return data

@@ -2,6 +2,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -111,9 +112,13 @@ class Invitation(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="invitations")
-    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    invitee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(auto_now_add=True)
     answered_at = models.DateTimeField(null=True, blank=True)
@@ -143,6 +148,9 @@ class Follow(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "production"], name="follow_once")]
         verbose_name = _("follow")
         verbose_name_plural = _("follows")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.production}"
 
 
 class CallKind(models.TextChoices):
@@ -181,10 +189,14 @@ class Call(models.Model):
     vote_policy = models.CharField(
         _("votes"), max_length=20, choices=VotePolicy.choices, default=VotePolicy.ONE_PER_CONTRIBUTION
     )
-    votes_per_member = models.PositiveSmallIntegerField(_("votes per member"), default=3)
+    votes_per_member = models.PositiveSmallIntegerField(
+        _("votes per member"), default=3, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     votes_public = models.BooleanField(_("the public sees vote counts"), default=True)
     is_open = models.BooleanField(_("open"), default=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)

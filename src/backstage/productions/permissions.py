@@ -30,12 +30,12 @@ def role_in(user: User | AnonymousUser, production: Production) -> str | None:
     """The person's role in the production's team, or None."""
     if not user.is_authenticated or not user.is_active:
         return None
-    return (
-        Membership.objects.filter(production=production, user=user).values_list("role", flat=True).first()
-    )
+    return Membership.objects.filter(production=production, user=user).values_list("role", flat=True).first()
 
 
-def can(user: User | AnonymousUser, action: Action, production: Production, *, role: str | None = None) -> bool:
+def can(
+    user: User | AnonymousUser, action: Action, production: Production, *, role: str | None = None
+) -> bool:
     """Whether the person may do ``action``; pass ``role`` when it is already known."""
     if role is None:
         role = role_in(user, production)

@@ -17,7 +17,16 @@ from backstage.productions import notifications
 from backstage.productions.models import Call, Follow, Invitation, Membership, Production, Role
 from backstage.productions.permissions import Action, can_create_production, require
 
-PRODUCTION_FIELDS = ("title", "slug", "logline_en", "logline_fr", "synopsis_en", "synopsis_fr", "stage", "license")
+PRODUCTION_FIELDS = (
+    "title",
+    "slug",
+    "logline_en",
+    "logline_fr",
+    "synopsis_en",
+    "synopsis_fr",
+    "stage",
+    "license",
+)
 CALL_FIELDS = (
     "kind", "title_en", "title_fr", "brief_en", "brief_fr", "deadline",
     "vote_policy", "votes_per_member", "votes_public",
@@ -63,9 +72,13 @@ def invite_to_team(*, actor: User, production: Production, invitee: User, role: 
         raise ServiceError("inactive_user", _("This account is not active."), field="invitee")
     if Membership.objects.filter(production=production, user=invitee).exists():
         raise Conflict("already_member", _("This person is already in the team."), field="invitee")
-    if Invitation.objects.filter(production=production, invitee=invitee, status=Invitation.Status.PENDING).exists():
+    if Invitation.objects.filter(
+        production=production, invitee=invitee, status=Invitation.Status.PENDING
+    ).exists():
         raise Conflict("already_invited", _("This person already has a pending invitation."), field="invitee")
-    invitation = Invitation.objects.create(production=production, invitee=invitee, role=role, invited_by=actor)
+    invitation = Invitation.objects.create(
+        production=production, invitee=invitee, role=role, invited_by=actor
+    )
     notifications.invitation_sent(invitation)
     return invitation
 
@@ -192,7 +205,9 @@ def close_call(*, actor: User, call: Call) -> Call:
 def reopen_call(*, actor: User, call: Call) -> Call:
     require(actor, Action.MANAGE_CALLS, call.production)
     if call.deadline is not None and call.deadline <= timezone.now():
-        raise ServiceError("deadline_past", _("Move the deadline into the future before reopening."), field="deadline")
+        raise ServiceError(
+            "deadline_past", _("Move the deadline into the future before reopening."), field="deadline"
+        )
     call.is_open = True
     call.closed_at = None
     call.save(update_fields=["is_open", "closed_at", "updated_at"])

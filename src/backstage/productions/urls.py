@@ -8,7 +8,9 @@ urlpatterns = [
     path("", views.production_list, name="list"),
     path("new/", views.production_create, name="create"),
     re_path(
-        r"^invitations/(?P<pk>[0-9]+)/(?P<answer>accept|decline)/$", views.invitation_answer, name="invitation_answer"
+        r"^invitations/(?P<pk>[0-9]+)/(?P<answer>accept|decline)/$",
+        views.invitation_answer,
+        name="invitation_answer",
     ),
     path("<slug:slug>/", views.production_detail, name="detail"),
     path("<slug:slug>/edit/", views.production_edit, name="edit"),

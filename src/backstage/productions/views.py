@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backstage.core.errors import ServiceError
+from backstage.core.http import AuthenticatedRequest
 from backstage.productions import queries, services
 from backstage.productions.forms import CallForm, InviteForm, ProductionForm, RoleForm
 from backstage.productions.models import Call, Invitation, Membership, Production
@@ -43,7 +44,9 @@ def production_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "production": page.production,
             "can_edit": can(request.user, Action.EDIT_PRODUCTION, page.production, role=page.viewer_role),
-            "can_manage_calls": can(request.user, Action.MANAGE_CALLS, page.production, role=page.viewer_role),
+            "can_manage_calls": can(
+                request.user, Action.MANAGE_CALLS, page.production, role=page.viewer_role
+            ),
         },
     )
 
@@ -63,7 +66,7 @@ def _apply_validation_error(form: object, error: ValidationError) -> None:
 
 
 @login_required
-def production_create(request: HttpRequest) -> HttpResponse:
+def production_create(request: AuthenticatedRequest) -> HttpResponse:
     if not can_create_production(request.user):
         raise PermissionDenied(_("You may not create productions on this studio."))
     form = ProductionForm(request.POST or None)
@@ -79,7 +82,7 @@ def production_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def production_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def production_edit(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     production = get_object_or_404(Production, slug=slug)
     require(request.user, Action.EDIT_PRODUCTION, production)
     original_slug = production.slug
@@ -98,7 +101,7 @@ def production_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_toggle(request: HttpRequest, slug: str) -> HttpResponse:
+def follow_toggle(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     production = get_object_or_404(Production, slug=slug)
     if request.POST.get("follow") == "0":
         services.unfollow(actor=request.user, production=production)
@@ -110,12 +113,14 @@ def follow_toggle(request: HttpRequest, slug: str) -> HttpResponse:
         return render(
             request, "productions/_follow_button.html", {"production": production, "following": following}
         )
-    messages.success(request, _("You follow this production.") if following else _("You no longer follow it."))
+    messages.success(
+        request, _("You follow this production.") if following else _("You no longer follow it.")
+    )
     return redirect(production)
 
 
 @login_required
-def team(request: HttpRequest, slug: str) -> HttpResponse:
+def team(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     production = get_object_or_404(Production, slug=slug)
     require(request.user, Action.MANAGE_TEAM, production)
     form = InviteForm(request.POST or None)
@@ -147,8 +152,10 @@ def team(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership.objects.select_related("production"), pk=pk, production__slug=slug)
+def member_role(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("production"), pk=pk, production__slug=slug
+    )
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a valid role."))
@@ -166,8 +173,10 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership = get_object_or_404(Membership.objects.select_related("production"), pk=pk, production__slug=slug)
+def member_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    membership = get_object_or_404(
+        Membership.objects.select_related("production"), pk=pk, production__slug=slug
+    )
     leaving = membership.user_id == request.user.pk
     try:
         services.remove_from_team(actor=request.user, membership=membership)
@@ -185,8 +194,10 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("production"), pk=pk, production__slug=slug)
+def invitation_cancel(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("production"), pk=pk, production__slug=slug
+    )
     try:
         services.cancel_invitation(actor=request.user, invitation=invitation)
     except ServiceError as error:
@@ -200,12 +211,16 @@ def invitation_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_answer(request: HttpRequest, pk: int, answer: str) -> HttpResponse:
-    invitation = get_object_or_404(Invitation.objects.select_related("production"), pk=pk, invitee=request.user)
+def invitation_answer(request: AuthenticatedRequest, pk: int, answer: str) -> HttpResponse:
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("production"), pk=pk, invitee=request.user
+    )
     try:
         if answer == "accept":
             services.accept_invitation(actor=request.user, invitation=invitation)
-            messages.success(request, _("Welcome to the team of %(title)s.") % {"title": invitation.production.title})
+            messages.success(
+                request, _("Welcome to the team of %(title)s.") % {"title": invitation.production.title}
+            )
             return redirect(invitation.production)
         services.decline_invitation(actor=request.user, invitation=invitation)
         messages.success(request, _("The invitation is declined."))
@@ -244,7 +259,7 @@ def call_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def call_create(request: HttpRequest, slug: str) -> HttpResponse:
+def call_create(request: AuthenticatedRequest, slug: str) -> HttpResponse:
     production = get_object_or_404(Production, slug=slug)
     require(request.user, Action.MANAGE_CALLS, production)
     form = CallForm(request.POST or None)
@@ -262,7 +277,7 @@ def call_create(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def call_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def call_edit(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("production"), pk=pk, production__slug=slug)
     require(request.user, Action.MANAGE_CALLS, call.production)
     form = CallForm(request.POST or None, instance=call)
@@ -283,7 +298,7 @@ def call_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def call_open_state(request: HttpRequest, slug: str, pk: int, state: str) -> HttpResponse:
+def call_open_state(request: AuthenticatedRequest, slug: str, pk: int, state: str) -> HttpResponse:
     call = get_object_or_404(Call.objects.select_related("production"), pk=pk, production__slug=slug)
     try:
         if state == "close":

@@ -1,5 +1,7 @@
 """The demo studio Kassandra and its production Varsovie-Express, in English and French."""
 
+from typing import Any
+
 SKILLS = [
     ("acting", "Acting", "Jeu d'acteur"),
     ("directing", "Directing", "Réalisation"),
@@ -19,22 +21,62 @@ DEMO_PASSWORD = "backstage-demo"
 
 PEOPLE = [
     # username, e-mail, display name, city, language, skills, bio, staff
-    ("camille", "camille@kassandra.example", "Camille Roux", "Paris", "fr", ["production", "directing"],
-     "Productrice chez Kassandra. Je crois que le cinéma peut se faire **avec** le public.", False),
-    ("jan", "jan@kassandra.example", "Jan Kowalski", "Warszawa", "en", ["directing", "screenwriting"],
-     "Director of *Varsovie-Express*. I grew up between Warsaw and Lyon.", False),
-    ("ines", "ines@kassandra.example", "Inès Haddad", "Lyon", "fr", ["editing", "sound"],
-     "Monteuse et ingénieure du son.", False),
-    ("marek", "marek@kassandra.example", "Marek Nowak", "Kraków", "en", ["music"],
-     "Composer. Looking for a train-rhythm score.", False),
-    ("lea", "lea@kassandra.example", "Léa Martin", "Marseille", "fr", ["acting", "translation"],
-     "Comédienne, traductrice de sous-titres à mes heures.", False),
+    (
+        "camille",
+        "camille@kassandra.example",
+        "Camille Roux",
+        "Paris",
+        "fr",
+        ["production", "directing"],
+        "Productrice chez Kassandra. Je crois que le cinéma peut se faire **avec** le public.",
+        False,
+    ),
+    (
+        "jan",
+        "jan@kassandra.example",
+        "Jan Kowalski",
+        "Warszawa",
+        "en",
+        ["directing", "screenwriting"],
+        "Director of *Varsovie-Express*. I grew up between Warsaw and Lyon.",
+        False,
+    ),
+    (
+        "ines",
+        "ines@kassandra.example",
+        "Inès Haddad",
+        "Lyon",
+        "fr",
+        ["editing", "sound"],
+        "Monteuse et ingénieure du son.",
+        False,
+    ),
+    (
+        "marek",
+        "marek@kassandra.example",
+        "Marek Nowak",
+        "Kraków",
+        "en",
+        ["music"],
+        "Composer. Looking for a train-rhythm score.",
+        False,
+    ),
+    (
+        "lea",
+        "lea@kassandra.example",
+        "Léa Martin",
+        "Marseille",
+        "fr",
+        ["acting", "translation"],
+        "Comédienne, traductrice de sous-titres à mes heures.",
+        False,
+    ),
     ("admin", "admin@kassandra.example", "Studio admin", "", "en", [], "", True),
 ]
 
 TEAM = [("camille", "producer"), ("jan", "director"), ("ines", "crew"), ("lea", "moderator")]
 
-PRODUCTIONS = [
+PRODUCTIONS: list[dict[str, Any]] = [
     {
         "slug": "varsovie-express",
         "title": "Varsovie-Express",

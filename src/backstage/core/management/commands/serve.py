@@ -22,7 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("BACKSTAGE_HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("BACKSTAGE_PORT", "8000")))
-        parser.add_argument("--web-workers", type=int, default=int(os.environ.get("BACKSTAGE_WEB_WORKERS", "2")))
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("BACKSTAGE_WEB_WORKERS", "2"))
+        )
         parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +41,9 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "backstage.cli", "worker"]
             processes.append(subprocess.Popen(worker))  # noqa: S603
-        self.stdout.write(self.style.SUCCESS(f"Backstage is running on http://{bind}/ (data in {settings.DATA_DIR})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Backstage is running on http://{bind}/ (data in {settings.DATA_DIR})")
+        )
         self._supervise(processes)
 
     def _supervise(self, processes: list[subprocess.Popen[bytes]]) -> None:

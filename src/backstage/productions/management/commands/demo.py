@@ -26,8 +26,14 @@ class Command(BaseCommand):
             call_command("createcachetable", verbosity=0)
         with transaction.atomic():
             created = self._load()
-        self.stdout.write(self.style.SUCCESS("Demo studio Kassandra is ready." if created else "Demo studio already loaded; nothing changed."))
-        self.stdout.write("Demo accounts (password: %s):" % demo_data.DEMO_PASSWORD)
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Demo studio Kassandra is ready."
+                if created
+                else "Demo studio already loaded; nothing changed."
+            )
+        )
+        self.stdout.write(f"Demo accounts (password: {demo_data.DEMO_PASSWORD}):")
         for username, email, name, *_rest in demo_data.PEOPLE:
             role = dict(demo_data.TEAM).get(username, "staff" if username == "admin" else "member")
             self.stdout.write(f"  {email:32} {name} ({role})")
@@ -37,22 +43,32 @@ class Command(BaseCommand):
             return False
         skills = {}
         for slug, name_en, name_fr in demo_data.SKILLS:
-            skills[slug], _created = Skill.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_fr": name_fr})
+            skills[slug], _created = Skill.objects.get_or_create(
+                slug=slug, defaults={"name_en": name_en, "name_fr": name_fr}
+            )
         people = {}
         for username, email, name, city, language, skill_slugs, bio, staff in demo_data.PEOPLE:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User.objects.create_user(
-                    username=username, email=email, password=demo_data.DEMO_PASSWORD,
-                    language=language, is_staff=staff, is_superuser=staff,
+                    username=username,
+                    email=email,
+                    password=demo_data.DEMO_PASSWORD,
+                    language=language,
+                    is_staff=staff,
+                    is_superuser=staff,
                 )
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-                Profile.objects.filter(user=user).update(display_name=name, city=city, bio=bio, languages=[language])
+                Profile.objects.filter(user=user).update(
+                    display_name=name, city=city, bio=bio, languages=[language]
+                )
                 user.profile.skills.set([skills[slug] for slug in skill_slugs])
             people[username] = user
         from django.contrib.auth.models import Permission
 
-        add_production = Permission.objects.get(codename="add_production", content_type__app_label="productions")
+        add_production = Permission.objects.get(
+            codename="add_production", content_type__app_label="productions"
+        )
         people["camille"].user_permissions.add(add_production)
         now = timezone.now()
         for spec in demo_data.PRODUCTIONS:
