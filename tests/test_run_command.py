@@ -1,0 +1,87 @@
+"""`backstage demo` then `backstage run`: the embedded studio serves pages, static files and runs tasks."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+BIN = Path(sys.executable).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback only
+        return response.status, response.read()
+
+
+@pytest.fixture
+def embedded_env(tmp_path):
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("the embedded mode is SQLite; the SQLite run of the suite covers it")
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update({"BACKSTAGE_DATA_DIR": str(tmp_path / "var"), "DJANGO_SETTINGS_MODULE": "backstage.settings"})
+    return env
+
+
+def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_path):
+    demo = subprocess.run(
+        [BIN / "backstage", "demo"], env=embedded_env, capture_output=True, text=True, timeout=180, check=True
+    )
+    assert "camille@kassandra.example" in demo.stdout
+    again = subprocess.run(
+        [BIN / "backstage", "demo"], env=embedded_env, capture_output=True, text=True, timeout=180, check=True
+    )
+    assert "nothing changed" in again.stdout
+
+    port = _free_port()
+    log = (tmp_path / "run.log").open("w+")
+    server = subprocess.Popen(
+        [BIN / "backstage", "run", "--port", str(port), "--web-workers", "1"],
+        env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(120):
+            try:
+                status, body = _get(base + "/productions/varsovie-express/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer:\n" + (tmp_path / "run.log").read_text())
+        assert status == 200
+        html = body.decode()
+        assert "Varsovie-Express" in html
+        stylesheet = re.search(r'href="(/static/backstage/backstage\.[0-9a-f]+\.css)"', html)
+        assert stylesheet, "static files are not hashed by the production storage"
+        assert _get(base + stylesheet.group(1))[0] == 200
+
+        # A task enqueued by another process is picked up by the worker started beside the server.
+        subprocess.run(
+            [BIN / "backstage", "shell", "-c",
+             "from backstage.core.tasks import send_email; "
+             "send_email.enqueue(subject='Worker check 42', body='hello', to=['a@example.org'])"],
+            env=embedded_env, check=True, timeout=60,
+        )  # fmt: skip
+        for _attempt in range(60):
+            if "Worker check 42" in (tmp_path / "run.log").read_text():
+                break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the worker did not send the e-mail:\n" + (tmp_path / "run.log").read_text())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+    assert server.returncode == 0
