@@ -42,6 +42,8 @@ def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
         "language": request.user.language,
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if not profile.avatar:
+        del form.fields["remove_avatar"]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -54,7 +56,7 @@ def profile_edit(request: AuthenticatedRequest) -> HttpResponse:
                 links=data["links"],
                 skills=list(data["skills"]),
                 avatar=data["avatar"] or None,
-                remove_avatar=data["remove_avatar"],
+                remove_avatar=data.get("remove_avatar", False),
                 language=data["language"],
             )
         except ValidationError as error:

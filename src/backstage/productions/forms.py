@@ -49,7 +49,7 @@ class ProductionForm(forms.ModelForm):
 
 class CallForm(forms.ModelForm):
     deadline = forms.DateTimeField(
-        label=_("deadline"),
+        label=_("Deadline"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("In UTC. Leave empty for a call without a deadline."),
