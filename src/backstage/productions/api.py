@@ -5,14 +5,38 @@ from datetime import datetime
 from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from backstage.api.auth import WRITE_AUTH
-from backstage.api.schemas import ERRORS, READ_ERRORS
+from backstage.accounts.models import User
+from backstage.api.auth import WRITE_AUTH, AuthenticatedRequest
+from backstage.api.pagination import Pagination
+from backstage.api.schemas import (
+    ERRORS,
+    READ_ERRORS,
+    SLUG_PATTERN,
+    IdPath,
+    InputSchema,
+    LicenseId,
+    Moment,
+    SlugPath,
+    UsernamePath,
+)
+from backstage.core.errors import ServiceError
 from backstage.core.markdown import render_markdown
+from backstage.licensing.registry import DEFAULT_FILM_LICENSE
 from backstage.productions import queries, services
-from backstage.productions.models import Call, CallKind, Invitation, Membership, Production, Role, Stage, VotePolicy
+from backstage.productions.models import (
+    Call,
+    CallKind,
+    Invitation,
+    Membership,
+    Production,
+    Role,
+    Stage,
+    VotePolicy,
+)
 from backstage.productions.permissions import Action, require
 
 router = Router(tags=["productions"])
@@ -68,25 +92,25 @@ class ProductionDetailOut(ProductionOut):
         return queries.team_of(obj)
 
 
-class ProductionIn(Schema):
+class ProductionIn(InputSchema):
     title: str = Field(..., min_length=1, max_length=200)
-    slug: str = Field(..., min_length=1, max_length=80, pattern=r"^[-a-zA-Z0-9_]+$")
+    slug: str = Field(..., min_length=1, max_length=80, pattern=SLUG_PATTERN)
     logline_en: str = Field("", max_length=300)
     logline_fr: str = Field("", max_length=300)
     synopsis_en: str = Field("", max_length=20_000)
     synopsis_fr: str = Field("", max_length=20_000)
     stage: Stage = Stage.DEVELOPMENT
-    license: str = Field("LAL-1.3", max_length=40)
+    license: LicenseId = DEFAULT_FILM_LICENSE
 
 
-class ProductionPatch(Schema):
+class ProductionPatch(InputSchema):
     title: str | None = Field(None, min_length=1, max_length=200)
     logline_en: str | None = Field(None, max_length=300)
     logline_fr: str | None = Field(None, max_length=300)
     synopsis_en: str | None = Field(None, max_length=20_000)
     synopsis_fr: str | None = Field(None, max_length=20_000)
     stage: Stage | None = None
-    license: str | None = Field(None, max_length=40)
+    license: LicenseId | None = None
 
 
 class CallOut(Schema):
@@ -120,31 +144,31 @@ class CallOut(Schema):
         return obj.get_absolute_url()
 
 
-class CallIn(Schema):
+class CallIn(InputSchema):
     kind: CallKind
     title_en: str = Field("", max_length=200)
     title_fr: str = Field("", max_length=200)
     brief_en: str = Field("", max_length=20_000)
     brief_fr: str = Field("", max_length=20_000)
-    deadline: datetime | None = None
+    deadline: Moment | None = None
     vote_policy: VotePolicy = VotePolicy.ONE_PER_CONTRIBUTION
     votes_per_member: int = Field(3, ge=1, le=100)
     votes_public: bool = True
 
 
-class CallPatch(Schema):
+class CallPatch(InputSchema):
     kind: CallKind | None = None
     title_en: str | None = Field(None, max_length=200)
     title_fr: str | None = Field(None, max_length=200)
     brief_en: str | None = Field(None, max_length=20_000)
     brief_fr: str | None = Field(None, max_length=20_000)
-    deadline: datetime | None = None
+    deadline: Moment | None = Field(None, description="`null` removes the deadline.")
     vote_policy: VotePolicy | None = None
     votes_per_member: int | None = Field(None, ge=1, le=100)
     votes_public: bool | None = None
 
 
-class InvitationIn(Schema):
+class InvitationIn(InputSchema):
     username: str = Field(..., min_length=1, max_length=150)
     role: Role
 
@@ -154,7 +178,7 @@ class InvitationOut(Schema):
     production: str
     invitee: str
     role: Role
-    status: str
+    status: Invitation.Status
     created_at: datetime
 
     @staticmethod
@@ -166,7 +190,7 @@ class InvitationOut(Schema):
         return obj.invitee.username
 
 
-class RoleIn(Schema):
+class RoleIn(InputSchema):
     role: Role
 
 
@@ -179,18 +203,31 @@ def _production(slug: str) -> Production:
     return get_object_or_404(Production, slug=slug)
 
 
+def _production_with_counts(slug: str) -> Production:
+    return get_object_or_404(Production.objects.annotate(follower_count=Count("follows")), slug=slug)
+
+
 def _call(call_id: int) -> Call:
     return get_object_or_404(Call.objects.select_related("production"), pk=call_id)
 
 
 def _membership(slug: str, username: str) -> Membership:
     return get_object_or_404(
-        Membership.objects.select_related("production", "user"), production__slug=slug, user__username=username
+        Membership.objects.select_related("production", "user__profile"),
+        production__slug=slug,
+        user__username=username,
+    )
+
+
+def _invitation(invitation_id: int, invitee: User) -> Invitation:
+    # Someone else's invitation is "not found": its existence is not the asker's business.
+    return get_object_or_404(
+        Invitation.objects.select_related("production", "invitee"), pk=invitation_id, invitee=invitee
     )
 
 
 @router.get("/productions", response={200: list[ProductionOut], **READ_ERRORS}, auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_productions(request: HttpRequest, stage: Stage | None = None) -> list[Production]:
     productions = queries.all_productions()
     if stage is not None:
@@ -199,91 +236,122 @@ def list_productions(request: HttpRequest, stage: Stage | None = None) -> list[P
 
 
 @router.post("/productions", response={201: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
-def create_production(request: HttpRequest, payload: ProductionIn) -> tuple[int, Production]:
-    return 201, services.create_production(actor=request.auth, **payload.dict())  # type: ignore[attr-defined]
+def create_production(request: AuthenticatedRequest, payload: ProductionIn) -> tuple[int, Production]:
+    return 201, services.create_production(actor=request.auth, **payload.dict())
 
 
 @router.get("/productions/{slug}", response={200: ProductionDetailOut, **READ_ERRORS}, auth=None)
-def get_production(request: HttpRequest, slug: str) -> Production:
-    return get_object_or_404(Production.objects.annotate(follower_count=Count("follows")), slug=slug)
+def get_production(request: HttpRequest, slug: SlugPath) -> Production:
+    return _production_with_counts(slug)
 
 
 @router.patch("/productions/{slug}", response={200: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
-def update_production(request: HttpRequest, slug: str, payload: ProductionPatch) -> Production:
+def update_production(request: AuthenticatedRequest, slug: SlugPath, payload: ProductionPatch) -> Production:
     values = payload.dict(exclude_unset=True, exclude_none=True)
-    return services.update_production(actor=request.auth, production=_production(slug), **values)  # type: ignore[arg-type]
+    production = services.update_production(actor=request.auth, production=_production(slug), **values)
+    return _production_with_counts(production.slug)
 
 
 @router.post("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
-def follow_production(request: HttpRequest, slug: str) -> dict[str, object]:
+def follow_production(request: AuthenticatedRequest, slug: SlugPath) -> dict[str, object]:
     production = _production(slug)
-    services.follow(actor=request.auth, production=production)  # type: ignore[arg-type]
+    services.follow(actor=request.auth, production=production)
     return {"following": True, "follower_count": production.follows.count()}
 
 
 @router.delete("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
-def unfollow_production(request: HttpRequest, slug: str) -> dict[str, object]:
+def unfollow_production(request: AuthenticatedRequest, slug: SlugPath) -> dict[str, object]:
     production = _production(slug)
-    services.unfollow(actor=request.auth, production=production)  # type: ignore[arg-type]
+    services.unfollow(actor=request.auth, production=production)
     return {"following": False, "follower_count": production.follows.count()}
 
 
 @router.get("/productions/{slug}/team", response={200: list[MemberOut], **READ_ERRORS}, auth=None)
-def list_team(request: HttpRequest, slug: str) -> list[Membership]:
+def list_team(request: HttpRequest, slug: SlugPath) -> list[Membership]:
     return queries.team_of(_production(slug))
 
 
 @router.patch("/productions/{slug}/team/{username}", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
-def change_member_role(request: HttpRequest, slug: str, username: str, payload: RoleIn) -> Membership:
+def change_member_role(
+    request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath, payload: RoleIn
+) -> Membership:
     membership = _membership(slug, username)
-    return services.change_role(actor=request.auth, membership=membership, role=payload.role)  # type: ignore[arg-type]
+    return services.change_role(actor=request.auth, membership=membership, role=payload.role)
 
 
 @router.delete("/productions/{slug}/team/{username}", response={204: None, **ERRORS}, auth=WRITE_AUTH)
-def remove_member(request: HttpRequest, slug: str, username: str) -> tuple[int, None]:
-    services.remove_from_team(actor=request.auth, membership=_membership(slug, username))  # type: ignore[arg-type]
+def remove_member(request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath) -> tuple[int, None]:
+    """A producer removes someone from the team, or a member leaves it."""
+    services.remove_from_team(actor=request.auth, membership=_membership(slug, username))
     return 204, None
 
 
 @router.get("/productions/{slug}/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
-def list_invitations(request: HttpRequest, slug: str) -> list[Invitation]:
+def list_invitations(request: AuthenticatedRequest, slug: SlugPath) -> list[Invitation]:
     production = _production(slug)
-    require(request.auth, Action.MANAGE_TEAM, production)  # type: ignore[arg-type]
+    require(request.auth, Action.MANAGE_TEAM, production)
     return list(queries.pending_invitations_of(production).select_related("production"))
 
 
 @router.post("/productions/{slug}/invitations", response={201: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
-def invite(request: HttpRequest, slug: str, payload: InvitationIn) -> tuple[int, Invitation]:
-    from backstage.accounts.models import User
-
+def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn) -> tuple[int, Invitation]:
     production = _production(slug)
-    require(request.auth, Action.MANAGE_TEAM, production)  # type: ignore[arg-type]
-    invitee = get_object_or_404(User, username=payload.username, is_active=True)
-    invitation = services.invite_to_team(actor=request.auth, production=production, invitee=invitee, role=payload.role)  # type: ignore[arg-type]
+    require(request.auth, Action.MANAGE_TEAM, production)
+    invitee = User.objects.filter(username=payload.username, is_active=True).first()
+    if invitee is None:
+        raise ServiceError("unknown_user", _("No active account has this username."), field="username")
+    try:
+        invitation = services.invite_to_team(
+            actor=request.auth,
+            production=production,
+            invitee=invitee,
+            role=payload.role,
+        )
+    except ServiceError as error:
+        # The service names the person "invitee"; clients sent them as "username".
+        if error.field == "invitee":
+            error.field = "username"
+        raise
     return 201, invitation
 
 
+@router.post(
+    "/productions/{slug}/invitations/{invitation_id}/cancel",
+    response={200: InvitationOut, **ERRORS},
+    auth=WRITE_AUTH,
+)
+def cancel_invitation(request: AuthenticatedRequest, slug: SlugPath, invitation_id: IdPath) -> Invitation:
+    production = _production(slug)
+    # Checked before the look-up so that only the team's producers learn which invitations exist.
+    require(request.auth, Action.MANAGE_TEAM, production)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("production", "invitee"), pk=invitation_id, production=production
+    )
+    return services.cancel_invitation(actor=request.auth, invitation=invitation)
+
+
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
-def my_invitations(request: HttpRequest) -> list[Invitation]:
-    return list(queries.pending_invitations_for(request.auth).select_related("invitee"))  # type: ignore[arg-type]
+def my_invitations(request: AuthenticatedRequest) -> list[Invitation]:
+    return list(queries.pending_invitations_for(request.auth).select_related("invitee"))
 
 
 @router.post("/invitations/{invitation_id}/accept", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
-def accept_invitation(request: HttpRequest, invitation_id: int) -> Membership:
-    invitation = get_object_or_404(Invitation, pk=invitation_id, invitee=request.auth)
-    membership = services.accept_invitation(actor=request.auth, invitation=invitation)  # type: ignore[arg-type]
-    return membership
+def accept_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> Membership:
+    invitation = _invitation(invitation_id, request.auth)
+    return services.accept_invitation(actor=request.auth, invitation=invitation)
 
 
 @router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
-def decline_invitation(request: HttpRequest, invitation_id: int) -> Invitation:
-    invitation = get_object_or_404(Invitation.objects.select_related("production"), pk=invitation_id, invitee=request.auth)
-    return services.decline_invitation(actor=request.auth, invitation=invitation)  # type: ignore[arg-type]
+def decline_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> Invitation:
+    invitation = _invitation(invitation_id, request.auth)
+    declined = services.decline_invitation(actor=request.auth, invitation=invitation)
+    declined.production, declined.invitee = invitation.production, invitation.invitee
+    return declined
 
 
 @router.get("/productions/{slug}/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)
-@paginate(LimitOffsetPagination)
-def list_calls(request: HttpRequest, slug: str, open: bool | None = None) -> list[Call]:
+@paginate(Pagination)
+def list_calls(request: HttpRequest, slug: SlugPath, open: bool | None = None) -> list[Call]:
     calls = queries.calls_of(_production(slug))
     if open is True:
         calls = calls & Call.objects.open()
@@ -293,13 +361,13 @@ def list_calls(request: HttpRequest, slug: str, open: bool | None = None) -> lis
 
 
 @router.post("/productions/{slug}/calls", response={201: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def open_call(request: HttpRequest, slug: str, payload: CallIn) -> tuple[int, Call]:
-    call = services.open_call(actor=request.auth, production=_production(slug), **payload.dict())  # type: ignore[arg-type]
+def open_call(request: AuthenticatedRequest, slug: SlugPath, payload: CallIn) -> tuple[int, Call]:
+    call = services.open_call(actor=request.auth, production=_production(slug), **payload.dict())
     return 201, call
 
 
 @router.get("/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_open_calls(request: HttpRequest, kind: CallKind | None = None) -> list[Call]:
     calls = queries.open_calls()
     if kind is not None:
@@ -308,22 +376,23 @@ def list_open_calls(request: HttpRequest, kind: CallKind | None = None) -> list[
 
 
 @router.get("/calls/{call_id}", response={200: CallOut, **READ_ERRORS}, auth=None)
-def get_call(request: HttpRequest, call_id: int) -> Call:
+def get_call(request: HttpRequest, call_id: IdPath) -> Call:
     return _call(call_id)
 
 
 @router.patch("/calls/{call_id}", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def update_call(request: HttpRequest, call_id: int, payload: CallPatch) -> Call:
+def update_call(request: AuthenticatedRequest, call_id: IdPath, payload: CallPatch) -> Call:
     values = payload.dict(exclude_unset=True)
+    # Only the deadline can be removed; for the other fields null means "unchanged".
     values = {key: value for key, value in values.items() if value is not None or key == "deadline"}
-    return services.update_call(actor=request.auth, call=_call(call_id), **values)  # type: ignore[arg-type]
+    return services.update_call(actor=request.auth, call=_call(call_id), **values)
 
 
 @router.post("/calls/{call_id}/close", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def close_call(request: HttpRequest, call_id: int) -> Call:
-    return services.close_call(actor=request.auth, call=_call(call_id))  # type: ignore[arg-type]
+def close_call(request: AuthenticatedRequest, call_id: IdPath) -> Call:
+    return services.close_call(actor=request.auth, call=_call(call_id))
 
 
 @router.post("/calls/{call_id}/reopen", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def reopen_call(request: HttpRequest, call_id: int) -> Call:
-    return services.reopen_call(actor=request.auth, call=_call(call_id))  # type: ignore[arg-type]
+def reopen_call(request: AuthenticatedRequest, call_id: IdPath) -> Call:
+    return services.reopen_call(actor=request.auth, call=_call(call_id))

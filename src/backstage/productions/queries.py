@@ -96,7 +96,7 @@ def pending_invitations_for(user: User) -> QuerySet[Invitation]:
 
 def pending_invitations_of(production: Production) -> QuerySet[Invitation]:
     return Invitation.objects.filter(production=production, status=Invitation.Status.PENDING).select_related(
-        "invitee"
+        "invitee__profile"
     )
 
 

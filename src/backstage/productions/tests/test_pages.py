@@ -508,3 +508,18 @@ def test_unknown_call_state_is_404(studio):
         .status_code
         == 404
     )
+
+
+def test_counts_are_written_the_way_each_language_writes_numbers(studio):
+    from backstage.accounts.models import User
+
+    fans = User.objects.bulk_create(
+        User(username=f"fan{n}", email=f"fan{n}@example.org") for n in range(1234)
+    )
+    Follow.objects.bulk_create(Follow(user=fan, production=studio.production) for fan in fans)
+    english = client_for(None).get("/productions/varsovie-express/").content.decode()
+    french = (
+        client_for(None).get("/productions/varsovie-express/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+    assert "1,234 followers" in english
+    assert "1\u202f234" in french or "1\xa0234" in french
