@@ -1,0 +1,60 @@
+"""Screenshots of the main pages, in English and French, at a phone's width and a desktop's.
+
+They land in test-artifacts/screenshots/ (git-ignored) for people to look at, named
+``<language>-<phone|desktop>-<page>.png``. The test fails only when a page does not load or scrolls
+sideways: at 390 px nothing should be wider than the screen.
+"""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from backstage.productions import services
+
+from .conftest import DESKTOP, PHONE, SCREENSHOTS
+
+pytestmark = pytest.mark.browser
+
+WIDTHS = {"phone": PHONE, "desktop": DESKTOP}
+LOCALES = {"en": "en-US", "fr": "fr-FR"}
+
+
+def test_main_pages_at_phone_and_desktop_widths_in_both_languages(studio, live_server, open_page):
+    services.follow(actor=studio.member, production=studio.production)
+    client = Client()
+    client.force_login(studio.member)
+    session = {
+        "name": settings.SESSION_COOKIE_NAME,
+        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+    }
+    anonymous_pages = {
+        "home": "/",
+        "productions": "/productions/",
+        "production": studio.production.get_absolute_url(),
+        "call": studio.call.get_absolute_url(),
+        "login": "/accounts/login/",
+        "signup": "/accounts/signup/",
+    }
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    overflowing = []
+
+    def shoot(page, url: str, name: str) -> None:
+        response = page.goto(url)
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+        extra = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        if extra > 0:
+            overflowing.append(f"{name}.png: {url} is {extra}px wider than the window")
+
+    for language, locale in LOCALES.items():
+        for width, viewport in WIDTHS.items():
+            page = open_page(locale=locale, viewport=viewport, is_mobile=width == "phone")
+            for page_name, url in anonymous_pages.items():
+                shoot(page, url, f"{language}-{width}-{page_name}")
+            page.context.add_cookies([{**session, "url": live_server.url}])
+            shoot(page, "/dashboard/", f"{language}-{width}-dashboard")
+            page.context.close()
+
+    assert not overflowing, "pages scroll sideways:\n" + "\n".join(overflowing)
