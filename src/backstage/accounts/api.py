@@ -5,8 +5,8 @@ from ninja import Router, Schema
 
 from backstage.accounts import queries
 from backstage.accounts.models import Profile, User
-from backstage.api.auth import WRITE_AUTH
-from backstage.api.schemas import ERRORS, READ_ERRORS
+from backstage.api.auth import WRITE_AUTH, AuthenticatedRequest
+from backstage.api.schemas import ERRORS, READ_ERRORS, UsernamePath
 from backstage.core.markdown import render_markdown
 
 router = Router(tags=["people"])
@@ -50,10 +50,10 @@ class MeOut(Schema):
 
 
 @router.get("/people/{username}", response={200: ProfileOut, **READ_ERRORS}, auth=None)
-def get_profile(request: HttpRequest, username: str) -> Profile:
+def get_profile(request: HttpRequest, username: UsernamePath) -> Profile:
     return queries.public_profile(username)
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=WRITE_AUTH)
-def me(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[return-value]
+def me(request: AuthenticatedRequest) -> User:
+    return request.auth

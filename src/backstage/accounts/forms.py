@@ -15,6 +15,7 @@ SPOKEN_LANGUAGES = [
     ("ru", "Русский"), ("uk", "Українська"), ("zh", "中文"),
 ]  # fmt: skip
 MAX_LINKS = 5
+MAX_LINK_LENGTH = 500
 
 
 class ProfileForm(forms.Form):
@@ -40,12 +41,13 @@ class ProfileForm(forms.Form):
         label=_("Links"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One web address per line, up to five (portfolio, showreel, website)."),
+        help_text=_("One web address per line, up to %(max)d (portfolio, showreel, website).") % {"max": MAX_LINKS},
     )
     avatar = forms.FileField(
         label=_("Avatar"),
         required=False,
-        help_text=_("A JPEG, PNG, WebP or GIF image, 5 MB at most."),
+        help_text=_("A JPEG, PNG, WebP or GIF image, %(max)d MB at most.")
+        % {"max": settings.AVATAR_MAX_BYTES // 1_000_000},
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
     )
     remove_avatar = forms.BooleanField(label=_("Remove the current avatar"), required=False)
@@ -54,11 +56,13 @@ class ProfileForm(forms.Form):
     def clean_links(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
         if len(lines) > MAX_LINKS:
-            raise ValidationError(_("Give at most five links."))
+            raise ValidationError(_("Give at most %(max)d links.") % {"max": MAX_LINKS})
         validate = URLValidator(schemes=["http", "https"])
         for line in lines:
-            if len(line) > 500:
-                raise ValidationError(_("A link is too long (500 characters at most)."))
+            if len(line) > MAX_LINK_LENGTH:
+                raise ValidationError(
+                    _("A link is too long (%(max)d characters at most).") % {"max": MAX_LINK_LENGTH}
+                )
             try:
                 validate(line)
             except ValidationError:

@@ -66,8 +66,11 @@ def create_api_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
         raise ServiceError("required", _("Give the token a name."), field="name")
-    if len(name) > 80:
-        raise ServiceError("too_long", _("The name is too long (80 characters at most)."), field="name")
+    max_length = ApiToken._meta.get_field("name").max_length or 80
+    if len(name) > max_length:
+        raise ServiceError(
+            "too_long", _("The name is too long (%(max)d characters at most).") % {"max": max_length}, field="name"
+        )
     if ApiToken.objects.filter(user=actor).count() >= MAX_TOKENS_PER_USER:
         raise ServiceError("too_many_tokens", _("You have too many tokens; revoke one first."))
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)

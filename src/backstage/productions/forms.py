@@ -37,7 +37,9 @@ class ProductionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["license"].help_text = " ".join(
-            f"{item.spdx_id}: {item.summary}" for item in LICENSES.values() if item.copyleft
+            _("%(license)s: %(summary)s") % {"license": item.spdx_id, "summary": item.summary}
+            for item in LICENSES.values()
+            if item.copyleft
         )
 
     def clean(self) -> dict[str, Any]:

@@ -114,7 +114,7 @@ def follow_toggle(request: AuthenticatedRequest, slug: str) -> HttpResponse:
             request, "productions/_follow_button.html", {"production": production, "following": following}
         )
     messages.success(
-        request, _("You follow this production.") if following else _("You no longer follow it.")
+        request, _("You follow this production.") if following else _("You no longer follow this production.")
     )
     return redirect(production)
 

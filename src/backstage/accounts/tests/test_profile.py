@@ -67,7 +67,7 @@ def test_edit_profile_and_see_it_public_and_sanitised(studio, skill):
         ({"languages": ["klingon"]}, "Select a valid choice"),
         ({"links": "ftp://files.example.org"}, "is not a web address"),
         ({"links": "javascript:alert(1)"}, "is not a web address"),
-        ({"links": "\n".join(f"https://{n}.example.org" for n in range(6))}, "at most five links"),
+        ({"links": "\n".join(f"https://{n}.example.org" for n in range(6))}, "at most 5 links"),
         ({"language": "de"}, "Select a valid choice"),
         ({"skills": ["999999"]}, "Select a valid choice"),
         ({"skills": ["abc"]}, "is not a valid value"),
