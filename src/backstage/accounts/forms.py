@@ -41,7 +41,8 @@ class ProfileForm(forms.Form):
         label=_("Links"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One web address per line, up to %(max)d (portfolio, showreel, website).") % {"max": MAX_LINKS},
+        help_text=_("One web address per line, up to %(max)d (portfolio, showreel, website).")
+        % {"max": MAX_LINKS},
     )
     avatar = forms.FileField(
         label=_("Avatar"),

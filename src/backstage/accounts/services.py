@@ -69,7 +69,9 @@ def create_api_token(*, actor: User, name: str) -> tuple[ApiToken, str]:
     max_length = ApiToken._meta.get_field("name").max_length or 80
     if len(name) > max_length:
         raise ServiceError(
-            "too_long", _("The name is too long (%(max)d characters at most).") % {"max": max_length}, field="name"
+            "too_long",
+            _("The name is too long (%(max)d characters at most).") % {"max": max_length},
+            field="name",
         )
     if ApiToken.objects.filter(user=actor).count() >= MAX_TOKENS_PER_USER:
         raise ServiceError("too_many_tokens", _("You have too many tokens; revoke one first."))
