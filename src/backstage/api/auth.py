@@ -3,7 +3,14 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
+from backstage.accounts.models import User
 from backstage.accounts.services import user_for_token
+
+
+class AuthenticatedRequest(HttpRequest):
+    """A request that passed ``WRITE_AUTH``: ``auth`` is the person acting."""
+
+    auth: User
 
 
 class TokenAuth(HttpBearer):

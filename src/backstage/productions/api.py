@@ -6,7 +6,7 @@ from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from backstage.accounts.models import User
@@ -14,8 +14,10 @@ from backstage.api.auth import WRITE_AUTH, AuthenticatedRequest
 from backstage.api.pagination import Pagination
 from backstage.api.schemas import (
     ERRORS,
+    NOT_BLANK,
     READ_ERRORS,
     SLUG_PATTERN,
+    USERNAME_PATTERN,
     IdPath,
     InputSchema,
     LicenseId,
@@ -93,7 +95,7 @@ class ProductionDetailOut(ProductionOut):
 
 
 class ProductionIn(InputSchema):
-    title: str = Field(..., min_length=1, max_length=200)
+    title: str = Field(..., min_length=1, max_length=200, pattern=NOT_BLANK)
     slug: str = Field(..., min_length=1, max_length=80, pattern=SLUG_PATTERN)
     logline_en: str = Field("", max_length=300)
     logline_fr: str = Field("", max_length=300)
@@ -104,7 +106,7 @@ class ProductionIn(InputSchema):
 
 
 class ProductionPatch(InputSchema):
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=200, pattern=NOT_BLANK)
     logline_en: str | None = Field(None, max_length=300)
     logline_fr: str | None = Field(None, max_length=300)
     synopsis_en: str | None = Field(None, max_length=20_000)
@@ -169,7 +171,7 @@ class CallPatch(InputSchema):
 
 
 class InvitationIn(InputSchema):
-    username: str = Field(..., min_length=1, max_length=150)
+    username: str = Field(..., min_length=1, max_length=150, pattern=USERNAME_PATTERN)
     role: Role
 
 
@@ -236,8 +238,8 @@ def list_productions(request: HttpRequest, stage: Stage | None = None) -> list[P
 
 
 @router.post("/productions", response={201: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
-def create_production(request: AuthenticatedRequest, payload: ProductionIn) -> tuple[int, Production]:
-    return 201, services.create_production(actor=request.auth, **payload.dict())
+def create_production(request: AuthenticatedRequest, payload: ProductionIn) -> Status[Production]:
+    return Status(201, services.create_production(actor=request.auth, **payload.dict()))
 
 
 @router.get("/productions/{slug}", response={200: ProductionDetailOut, **READ_ERRORS}, auth=None)
@@ -280,10 +282,10 @@ def change_member_role(
 
 
 @router.delete("/productions/{slug}/team/{username}", response={204: None, **ERRORS}, auth=WRITE_AUTH)
-def remove_member(request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath) -> tuple[int, None]:
+def remove_member(request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath) -> Status[None]:
     """A producer removes someone from the team, or a member leaves it."""
     services.remove_from_team(actor=request.auth, membership=_membership(slug, username))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/productions/{slug}/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
@@ -294,7 +296,7 @@ def list_invitations(request: AuthenticatedRequest, slug: SlugPath) -> list[Invi
 
 
 @router.post("/productions/{slug}/invitations", response={201: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
-def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn) -> tuple[int, Invitation]:
+def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn) -> Status[Invitation]:
     production = _production(slug)
     require(request.auth, Action.MANAGE_TEAM, production)
     invitee = User.objects.filter(username=payload.username, is_active=True).first()
@@ -312,7 +314,7 @@ def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn)
         if error.field == "invitee":
             error.field = "username"
         raise
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.post(
@@ -344,9 +346,7 @@ def accept_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> M
 @router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
 def decline_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> Invitation:
     invitation = _invitation(invitation_id, request.auth)
-    declined = services.decline_invitation(actor=request.auth, invitation=invitation)
-    declined.production, declined.invitee = invitation.production, invitation.invitee
-    return declined
+    return services.decline_invitation(actor=request.auth, invitation=invitation)
 
 
 @router.get("/productions/{slug}/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)
@@ -361,9 +361,9 @@ def list_calls(request: HttpRequest, slug: SlugPath, open: bool | None = None) -
 
 
 @router.post("/productions/{slug}/calls", response={201: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def open_call(request: AuthenticatedRequest, slug: SlugPath, payload: CallIn) -> tuple[int, Call]:
+def open_call(request: AuthenticatedRequest, slug: SlugPath, payload: CallIn) -> Status[Call]:
     call = services.open_call(actor=request.auth, production=_production(slug), **payload.dict())
-    return 201, call
+    return Status(201, call)
 
 
 @router.get("/calls", response={200: list[CallOut], **READ_ERRORS}, auth=None)

@@ -36,7 +36,11 @@ def open_calls(production: Production | None = None) -> QuerySet[Call]:
 
 
 def calls_of(production: Production) -> QuerySet[Call]:
-    return Call.objects.filter(production=production).select_related("production").order_by("-is_open", "-created_at")
+    return (
+        Call.objects.filter(production=production)
+        .select_related("production")
+        .order_by("-is_open", "-created_at")
+    )
 
 
 def team_of(production: Production) -> list[Membership]:
@@ -76,7 +80,8 @@ def followed_productions(user: User) -> QuerySet[Production]:
         .annotate(
             open_call_count=Count(
                 "calls",
-                filter=Q(calls__is_open=True) & (Q(calls__deadline__isnull=True) | Q(calls__deadline__gt=timezone.now())),
+                filter=Q(calls__is_open=True)
+                & (Q(calls__deadline__isnull=True) | Q(calls__deadline__gt=timezone.now())),
                 distinct=True,
             )
         )
@@ -102,4 +107,3 @@ def pending_invitations_of(production: Production) -> QuerySet[Invitation]:
 
 def calls_from_followed(user: User, limit: int = 10) -> list[Call]:
     return list(open_calls().filter(production__follows__user=user)[:limit])
-

@@ -49,9 +49,18 @@ def create_production(*, actor: User, **values: Any) -> Production:
     production = Production(created_by=actor)
     _assign(production, PRODUCTION_FIELDS, values)
     production.full_clean()
-    production.save()
+    _save_production(production)
     Membership.objects.create(production=production, user=actor, role=Role.PRODUCER)
     return production
+
+
+def _save_production(production: Production) -> None:
+    # full_clean() checked the address is free; a simultaneous request may still take it first.
+    try:
+        with transaction.atomic():
+            production.save()
+    except IntegrityError:
+        raise Conflict("unique", _("This address is taken; choose another."), field="slug") from None
 
 
 @transaction.atomic
@@ -59,7 +68,7 @@ def update_production(*, actor: User, production: Production, **values: Any) -> 
     require(actor, Action.EDIT_PRODUCTION, production)
     _assign(production, PRODUCTION_FIELDS, values)
     production.full_clean()
-    production.save()
+    _save_production(production)
     return production
 
 
@@ -113,12 +122,14 @@ def decline_invitation(*, actor: User, invitation: Invitation) -> Invitation:
 @transaction.atomic
 def cancel_invitation(*, actor: User, invitation: Invitation) -> Invitation:
     require(actor, Action.MANAGE_TEAM, invitation.production)
-    if invitation.status != Invitation.Status.PENDING:
+    # Locked like an answer, so a cancel and an acceptance cannot both happen.
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.status != Invitation.Status.PENDING:
         raise Conflict("invitation_answered", _("This invitation has already been answered or cancelled."))
-    invitation.status = Invitation.Status.CANCELLED
-    invitation.answered_at = timezone.now()
-    invitation.save(update_fields=["status", "answered_at"])
-    return invitation
+    locked.status = Invitation.Status.CANCELLED
+    locked.answered_at = timezone.now()
+    locked.save(update_fields=["status", "answered_at"])
+    return locked
 
 
 def _ensure_another_producer(membership: Membership) -> None:
@@ -165,6 +176,8 @@ def unfollow(*, actor: User, production: Production) -> None:
 
 
 def _check_deadline(deadline: datetime | None, previous: datetime | None = None) -> None:
+    if deadline is not None and timezone.is_naive(deadline):
+        raise ServiceError("invalid", _("Give the deadline a time zone."), field="deadline")
     if deadline is not None and deadline <= timezone.now() and deadline != previous:
         raise ServiceError("deadline_past", _("The deadline must be in the future."), field="deadline")
 
