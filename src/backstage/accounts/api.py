@@ -5,7 +5,7 @@ from ninja import Router, Schema
 
 from backstage.accounts import queries
 from backstage.accounts.models import Profile, User
-from backstage.api.auth import WRITE_AUTH, AuthenticatedRequest
+from backstage.api.auth import WRITE_AUTH, ApiRequest
 from backstage.api.schemas import ERRORS, READ_ERRORS, UsernamePath
 from backstage.core.markdown import render_markdown
 
@@ -55,5 +55,5 @@ def get_profile(request: HttpRequest, username: UsernamePath) -> Profile:
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, auth=WRITE_AUTH)
-def me(request: AuthenticatedRequest) -> User:
+def me(request: ApiRequest) -> User:
     return request.auth

@@ -7,7 +7,7 @@ from backstage.accounts.models import User
 from backstage.accounts.services import user_for_token
 
 
-class AuthenticatedRequest(HttpRequest):
+class ApiRequest(HttpRequest):
     """A request that passed ``WRITE_AUTH``: ``auth`` is the person acting."""
 
     auth: User

@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from backstage.accounts.models import User
-from backstage.api.auth import WRITE_AUTH, AuthenticatedRequest
+from backstage.api.auth import WRITE_AUTH, ApiRequest
 from backstage.api.pagination import Pagination
 from backstage.api.schemas import (
     ERRORS,
@@ -238,7 +238,7 @@ def list_productions(request: HttpRequest, stage: Stage | None = None) -> list[P
 
 
 @router.post("/productions", response={201: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
-def create_production(request: AuthenticatedRequest, payload: ProductionIn) -> Status[Production]:
+def create_production(request: ApiRequest, payload: ProductionIn) -> Status[Production]:
     return Status(201, services.create_production(actor=request.auth, **payload.dict()))
 
 
@@ -248,21 +248,21 @@ def get_production(request: HttpRequest, slug: SlugPath) -> Production:
 
 
 @router.patch("/productions/{slug}", response={200: ProductionDetailOut, **ERRORS}, auth=WRITE_AUTH)
-def update_production(request: AuthenticatedRequest, slug: SlugPath, payload: ProductionPatch) -> Production:
+def update_production(request: ApiRequest, slug: SlugPath, payload: ProductionPatch) -> Production:
     values = payload.dict(exclude_unset=True, exclude_none=True)
     production = services.update_production(actor=request.auth, production=_production(slug), **values)
     return _production_with_counts(production.slug)
 
 
 @router.post("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
-def follow_production(request: AuthenticatedRequest, slug: SlugPath) -> dict[str, object]:
+def follow_production(request: ApiRequest, slug: SlugPath) -> dict[str, object]:
     production = _production(slug)
     services.follow(actor=request.auth, production=production)
     return {"following": True, "follower_count": production.follows.count()}
 
 
 @router.delete("/productions/{slug}/follow", response={200: FollowOut, **ERRORS}, auth=WRITE_AUTH)
-def unfollow_production(request: AuthenticatedRequest, slug: SlugPath) -> dict[str, object]:
+def unfollow_production(request: ApiRequest, slug: SlugPath) -> dict[str, object]:
     production = _production(slug)
     services.unfollow(actor=request.auth, production=production)
     return {"following": False, "follower_count": production.follows.count()}
@@ -275,28 +275,28 @@ def list_team(request: HttpRequest, slug: SlugPath) -> list[Membership]:
 
 @router.patch("/productions/{slug}/team/{username}", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
 def change_member_role(
-    request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath, payload: RoleIn
+    request: ApiRequest, slug: SlugPath, username: UsernamePath, payload: RoleIn
 ) -> Membership:
     membership = _membership(slug, username)
     return services.change_role(actor=request.auth, membership=membership, role=payload.role)
 
 
 @router.delete("/productions/{slug}/team/{username}", response={204: None, **ERRORS}, auth=WRITE_AUTH)
-def remove_member(request: AuthenticatedRequest, slug: SlugPath, username: UsernamePath) -> Status[None]:
+def remove_member(request: ApiRequest, slug: SlugPath, username: UsernamePath) -> Status[None]:
     """A producer removes someone from the team, or a member leaves it."""
     services.remove_from_team(actor=request.auth, membership=_membership(slug, username))
     return Status(204, None)
 
 
 @router.get("/productions/{slug}/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
-def list_invitations(request: AuthenticatedRequest, slug: SlugPath) -> list[Invitation]:
+def list_invitations(request: ApiRequest, slug: SlugPath) -> list[Invitation]:
     production = _production(slug)
     require(request.auth, Action.MANAGE_TEAM, production)
     return list(queries.pending_invitations_of(production).select_related("production"))
 
 
 @router.post("/productions/{slug}/invitations", response={201: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
-def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn) -> Status[Invitation]:
+def invite(request: ApiRequest, slug: SlugPath, payload: InvitationIn) -> Status[Invitation]:
     production = _production(slug)
     require(request.auth, Action.MANAGE_TEAM, production)
     invitee = User.objects.filter(username=payload.username, is_active=True).first()
@@ -322,7 +322,7 @@ def invite(request: AuthenticatedRequest, slug: SlugPath, payload: InvitationIn)
     response={200: InvitationOut, **ERRORS},
     auth=WRITE_AUTH,
 )
-def cancel_invitation(request: AuthenticatedRequest, slug: SlugPath, invitation_id: IdPath) -> Invitation:
+def cancel_invitation(request: ApiRequest, slug: SlugPath, invitation_id: IdPath) -> Invitation:
     production = _production(slug)
     # Checked before the look-up so that only the team's producers learn which invitations exist.
     require(request.auth, Action.MANAGE_TEAM, production)
@@ -333,18 +333,18 @@ def cancel_invitation(request: AuthenticatedRequest, slug: SlugPath, invitation_
 
 
 @router.get("/invitations", response={200: list[InvitationOut], **ERRORS}, auth=WRITE_AUTH)
-def my_invitations(request: AuthenticatedRequest) -> list[Invitation]:
+def my_invitations(request: ApiRequest) -> list[Invitation]:
     return list(queries.pending_invitations_for(request.auth).select_related("invitee"))
 
 
 @router.post("/invitations/{invitation_id}/accept", response={200: MemberOut, **ERRORS}, auth=WRITE_AUTH)
-def accept_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> Membership:
+def accept_invitation(request: ApiRequest, invitation_id: IdPath) -> Membership:
     invitation = _invitation(invitation_id, request.auth)
     return services.accept_invitation(actor=request.auth, invitation=invitation)
 
 
 @router.post("/invitations/{invitation_id}/decline", response={200: InvitationOut, **ERRORS}, auth=WRITE_AUTH)
-def decline_invitation(request: AuthenticatedRequest, invitation_id: IdPath) -> Invitation:
+def decline_invitation(request: ApiRequest, invitation_id: IdPath) -> Invitation:
     invitation = _invitation(invitation_id, request.auth)
     return services.decline_invitation(actor=request.auth, invitation=invitation)
 
@@ -361,7 +361,7 @@ def list_calls(request: HttpRequest, slug: SlugPath, open: bool | None = None) -
 
 
 @router.post("/productions/{slug}/calls", response={201: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def open_call(request: AuthenticatedRequest, slug: SlugPath, payload: CallIn) -> Status[Call]:
+def open_call(request: ApiRequest, slug: SlugPath, payload: CallIn) -> Status[Call]:
     call = services.open_call(actor=request.auth, production=_production(slug), **payload.dict())
     return Status(201, call)
 
@@ -381,7 +381,7 @@ def get_call(request: HttpRequest, call_id: IdPath) -> Call:
 
 
 @router.patch("/calls/{call_id}", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def update_call(request: AuthenticatedRequest, call_id: IdPath, payload: CallPatch) -> Call:
+def update_call(request: ApiRequest, call_id: IdPath, payload: CallPatch) -> Call:
     values = payload.dict(exclude_unset=True)
     # Only the deadline can be removed; for the other fields null means "unchanged".
     values = {key: value for key, value in values.items() if value is not None or key == "deadline"}
@@ -389,10 +389,10 @@ def update_call(request: AuthenticatedRequest, call_id: IdPath, payload: CallPat
 
 
 @router.post("/calls/{call_id}/close", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def close_call(request: AuthenticatedRequest, call_id: IdPath) -> Call:
+def close_call(request: ApiRequest, call_id: IdPath) -> Call:
     return services.close_call(actor=request.auth, call=_call(call_id))
 
 
 @router.post("/calls/{call_id}/reopen", response={200: CallOut, **ERRORS}, auth=WRITE_AUTH)
-def reopen_call(request: AuthenticatedRequest, call_id: IdPath) -> Call:
+def reopen_call(request: ApiRequest, call_id: IdPath) -> Call:
     return services.reopen_call(actor=request.auth, call=_call(call_id))
