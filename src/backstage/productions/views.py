@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from backstage.core.errors import ServiceError
+from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.http import AuthenticatedRequest
 from backstage.productions import queries, services
 from backstage.productions.forms import CallForm, InviteForm, ProductionForm, RoleForm
@@ -49,6 +49,13 @@ def production_detail(request: HttpRequest, slug: str) -> HttpResponse:
             ),
         },
     )
+
+
+def _tell(request: HttpRequest, error: ServiceError) -> None:
+    """Refusals get the 403 page; other errors are told on the page the person goes back to."""
+    if isinstance(error, NotAllowed):
+        raise error
+    messages.error(request, str(error.message))
 
 
 def _apply_service_error(form: object, error: ServiceError) -> None:
@@ -163,9 +170,7 @@ def member_role(request: AuthenticatedRequest, slug: str, pk: int) -> HttpRespon
     try:
         services.change_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
     except ServiceError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, str(error.message))
+        _tell(request, error)
     else:
         messages.success(request, _("The role is changed."))
     return redirect("productions:team", slug=slug)
@@ -181,9 +186,7 @@ def member_remove(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResp
     try:
         services.remove_from_team(actor=request.user, membership=membership)
     except ServiceError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, str(error.message))
+        _tell(request, error)
         return redirect(membership.production if leaving else "productions:team", slug=slug)
     if leaving:
         messages.success(request, _("You have left the team."))
@@ -201,9 +204,7 @@ def invitation_cancel(request: AuthenticatedRequest, slug: str, pk: int) -> Http
     try:
         services.cancel_invitation(actor=request.user, invitation=invitation)
     except ServiceError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, str(error.message))
+        _tell(request, error)
     else:
         messages.success(request, _("The invitation is cancelled."))
     return redirect("productions:team", slug=slug)
@@ -225,9 +226,7 @@ def invitation_answer(request: AuthenticatedRequest, pk: int, answer: str) -> Ht
         services.decline_invitation(actor=request.user, invitation=invitation)
         messages.success(request, _("The invitation is declined."))
     except ServiceError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, str(error.message))
+        _tell(request, error)
     return redirect("accounts:dashboard")
 
 
@@ -308,7 +307,5 @@ def call_open_state(request: AuthenticatedRequest, slug: str, pk: int, state: st
             services.reopen_call(actor=request.user, call=call)
             messages.success(request, _("The call is open again."))
     except ServiceError as error:
-        if error.status == 403:
-            raise
-        messages.error(request, str(error.message))
+        _tell(request, error)
     return redirect(call)

@@ -8,6 +8,16 @@ from django.utils import timezone
 from backstage.productions.models import Call, Follow, Invitation, Membership, Production, Role
 from conftest import ROLES, client_for, make_user
 
+# (role, status of a POST) for actions only producers may take: others are refused, visitors sent to sign in.
+PRODUCERS_ONLY = [
+    ("anonymous", 302),
+    ("member", 403),
+    ("crew", 403),
+    ("moderator", 403),
+    ("director", 403),
+    ("producer", 302),
+    ("staff", 403),
+]
 PUBLIC_PAGES = [
     "/",
     "/productions/",
@@ -132,15 +142,7 @@ NEW_PRODUCTION = {
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("member", 403),
-        ("crew", 403),
-        ("moderator", 403),
-        ("director", 403),
-        ("producer", 302),
-        ("staff", 403),
-    ],
+    PRODUCERS_ONLY,
 )
 def test_only_people_allowed_to_create_productions_can(studio, role, expected):
     client = client_for(studio.person(role))
@@ -182,15 +184,7 @@ def test_bad_production_input_is_refused_and_kept(studio, change, message):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("member", 403),
-        ("crew", 403),
-        ("moderator", 403),
-        ("director", 403),
-        ("producer", 302),
-        ("staff", 403),
-    ],
+    PRODUCERS_ONLY,
 )
 def test_only_producers_edit_a_production(studio, role, expected):
     client = client_for(studio.person(role))
@@ -323,15 +317,7 @@ def _membership(studio, user):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [
-        ("anonymous", 302),
-        ("member", 403),
-        ("crew", 403),
-        ("moderator", 403),
-        ("director", 403),
-        ("producer", 302),
-        ("staff", 403),
-    ],
+    PRODUCERS_ONLY,
 )
 def test_only_producers_change_roles(studio, role, expected):
     target = _membership(studio, studio.crew)
