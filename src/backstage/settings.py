@@ -72,7 +72,9 @@ INSTALLED_APPS = [
     "backstage.accounts",
     "backstage.licensing",
     "backstage.productions",
+    "backstage.contributions",
     "backstage.api",
+    "backstage.demo",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,9 @@ from backstage.productions import views as production_views
 
 urlpatterns = [
     path("", production_views.home, name="home"),
+    path("productions/", include("backstage.contributions.urls")),
     path("productions/", include("backstage.productions.urls")),
+    path("licenses/", include("backstage.licensing.urls")),
     path("", include("backstage.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from backstage.contributions import services as contribution_services
+from backstage.contributions.tests.conftest import png_upload
 from backstage.productions import services
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS
@@ -21,6 +23,13 @@ LOCALES = {"en": "en-US", "fr": "fr-FR"}
 
 def test_main_pages_at_phone_and_desktop_widths_in_both_languages(studio, live_server, open_page):
     services.follow(actor=studio.member, production=studio.production)
+    work = contribution_services.submit_contribution(
+        actor=studio.crew, call=studio.call, title="Ania, self-tape", description="Scene *Compartiment 6*.",
+        license="CC-BY-SA-4.0", links=["https://video.example.org/ania"], files=[png_upload()],
+    )  # fmt: skip
+    contribution_services.review_contribution(
+        actor=studio.director, contribution=work, status="shortlisted", note="Lovely."
+    )
     client = Client()
     client.force_login(studio.member)
     session = {
@@ -32,6 +41,9 @@ def test_main_pages_at_phone_and_desktop_widths_in_both_languages(studio, live_s
         "productions": "/productions/",
         "production": studio.production.get_absolute_url(),
         "call": studio.call.get_absolute_url(),
+        "contributions": f"/productions/{studio.production.slug}/calls/{studio.call.pk}/contributions/",
+        "contribution": work.get_absolute_url(),
+        "licenses": "/licenses/",
         "login": "/accounts/login/",
         "signup": "/accounts/signup/",
     }
@@ -55,6 +67,11 @@ def test_main_pages_at_phone_and_desktop_widths_in_both_languages(studio, live_s
                 shoot(page, url, f"{language}-{width}-{page_name}")
             page.context.add_cookies([{**session, "url": live_server.url}])
             shoot(page, "/dashboard/", f"{language}-{width}-dashboard")
+            shoot(
+                page,
+                f"/productions/{studio.production.slug}/calls/{studio.call.pk}/contribute/",
+                f"{language}-{width}-contribute",
+            )
             page.context.close()
 
     assert not overflowing, "pages scroll sideways:\n" + "\n".join(overflowing)

@@ -2,11 +2,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from backstage.accounts.models import Skill
+from backstage.core.links import parse_links
 
 # Languages people can say they speak: a practical list, names in their own language.
 SPOKEN_LANGUAGES = [
@@ -15,7 +14,6 @@ SPOKEN_LANGUAGES = [
     ("ru", "Русский"), ("uk", "Українська"), ("zh", "中文"),
 ]  # fmt: skip
 MAX_LINKS = 5
-MAX_LINK_LENGTH = 500
 
 
 class ProfileForm(forms.Form):
@@ -55,23 +53,7 @@ class ProfileForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of our e-mails"), choices=settings.LANGUAGES)
 
     def clean_links(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
-        if len(lines) > MAX_LINKS:
-            raise ValidationError(_("Give at most %(max)d links.") % {"max": MAX_LINKS})
-        validate = URLValidator(schemes=["http", "https"])
-        for line in lines:
-            if len(line) > MAX_LINK_LENGTH:
-                raise ValidationError(
-                    _("A link is too long (%(max)d characters at most).") % {"max": MAX_LINK_LENGTH}
-                )
-            try:
-                validate(line)
-            except ValidationError:
-                raise ValidationError(
-                    _("“%(link)s” is not a web address (it must start with https:// or http://).")
-                    % {"link": line[:80]}
-                ) from None
-        return lines
+        return parse_links(self.cleaned_data["links"], max_links=MAX_LINKS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -1,71 +1,166 @@
-"""The free licenses Backstage knows, by SPDX identifier.
+"""The licenses Backstage knows, by SPDX identifier.
 
 This is data, not configuration: adding a license is a reviewed code change with
-its compatibility rules and their tests. Non-free licenses (NC, ND) are absent on
-purpose, so nothing can choose them.
+its compatibility rules (``compatibility.py``) and their tests. Only free licenses
+can be chosen; the non-free ones people commonly reach for are listed separately,
+each with the reason it is refused, so that a refusal can explain itself.
 """
 
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
+class LicenseKind(models.TextChoices):
+    # A hint for people choosing a license, not a rule: the software licenses suit
+    # project files and tools, the others suit images, sounds and the film itself.
+    MEDIA = "media", _("art and media")
+    SOFTWARE = "software", _("software and project files")
+
+
 @dataclass(frozen=True)
 class License:
+    """A free license: anyone may use, study, change and share the work, even commercially."""
+
     spdx_id: str
     name: str
     url: str
     summary: str | Promise
     copyleft: bool
-    # SPDX ids of the licenses whose works may be included in a work under this one.
-    accepts: frozenset[str]
+    kind: LicenseKind
+
+
+@dataclass(frozen=True)
+class NonFreeLicense:
+    """A license the studio refuses, with the reason people are told."""
+
+    spdx_id: str
+    name: str | Promise
+    reason: str | Promise
+    # Empty when there is no license text to point at.
+    url: str = ""
 
 
 LICENSES: dict[str, License] = {
     item.spdx_id: item
     for item in [
         License(
-            "LAL-1.3",
-            "Licence Art Libre 1.3",
-            "https://artlibre.org/licence/lal/",
-            _(
+            spdx_id="LAL-1.3",
+            name="Licence Art Libre 1.3",
+            url="https://artlibre.org/licence/lal/",
+            summary=_(
                 "Copy, change and share, even commercially, as long as the result stays under the same license."
             ),
-            True,
-            frozenset({"LAL-1.3", "CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0"}),
+            copyleft=True,
+            kind=LicenseKind.MEDIA,
         ),
         License(
-            "CC-BY-SA-4.0",
-            "Creative Commons Attribution-ShareAlike 4.0",
-            "https://creativecommons.org/licenses/by-sa/4.0/",
-            _("Share and adapt, even commercially, crediting the authors and keeping the same license."),
-            True,
-            frozenset({"CC-BY-SA-4.0", "LAL-1.3", "CC-BY-4.0", "CC0-1.0"}),
+            spdx_id="CC-BY-SA-4.0",
+            name="Creative Commons Attribution-ShareAlike 4.0",
+            url="https://creativecommons.org/licenses/by-sa/4.0/",
+            summary=_(
+                "Share and adapt, even commercially, crediting the authors and keeping the same license."
+            ),
+            copyleft=True,
+            kind=LicenseKind.MEDIA,
         ),
         License(
-            "CC-BY-4.0",
-            "Creative Commons Attribution 4.0",
-            "https://creativecommons.org/licenses/by/4.0/",
-            _("Share and adapt for any purpose, as long as the authors are credited."),
-            False,
-            frozenset({"CC-BY-4.0", "CC0-1.0"}),
+            spdx_id="CC-BY-4.0",
+            name="Creative Commons Attribution 4.0",
+            url="https://creativecommons.org/licenses/by/4.0/",
+            summary=_("Share and adapt for any purpose, as long as the authors are credited."),
+            copyleft=False,
+            kind=LicenseKind.MEDIA,
         ),
         License(
-            "CC0-1.0",
-            "Creative Commons Zero 1.0",
-            "https://creativecommons.org/publicdomain/zero/1.0/",
-            _("Dedicated to the public domain: anyone may use it for anything, no conditions."),
-            False,
-            frozenset({"CC0-1.0"}),
+            spdx_id="CC0-1.0",
+            name="Creative Commons Zero 1.0",
+            url="https://creativecommons.org/publicdomain/zero/1.0/",
+            summary=_("Dedicated to the public domain: anyone may use it for anything, no conditions."),
+            copyleft=False,
+            kind=LicenseKind.MEDIA,
         ),
         License(
-            "GPL-3.0-or-later",
-            "GNU General Public License 3.0 or later",
-            "https://www.gnu.org/licenses/gpl-3.0.html",
-            _("For software and project files: use, study, change and share, keeping the same license."),
-            True,
-            frozenset({"GPL-3.0-or-later", "CC-BY-SA-4.0", "CC-BY-4.0", "CC0-1.0"}),
+            spdx_id="GPL-3.0-or-later",
+            name="GNU General Public License 3.0 or later",
+            url="https://www.gnu.org/licenses/gpl-3.0.html",
+            summary=_(
+                "For software and project files: use, study, change and share, keeping the same license."
+            ),
+            copyleft=True,
+            kind=LicenseKind.SOFTWARE,
+        ),
+    ]
+}
+
+# Shared by the 3.0 and 4.0 versions: the versions differ in wording, not in what they forbid.
+_NO_COMMERCIAL_USE = _(
+    "It forbids commercial use, and a film must be sold to cinemas, broadcasters and "
+    "video shops to be seen: such a work could never be in the released film."
+)
+_NO_CHANGES = _(
+    "It forbids changes, and a film is made by changing its material: cutting, mixing, "
+    "grading and subtitling all adapt the work."
+)
+_NO_COMMERCIAL_USE_OR_CHANGES = _(
+    "It forbids both commercial use and changes: the film could neither edit the work "
+    "nor be shown in cinemas that sell tickets."
+)
+_NO_COMMERCIAL_USE_SHARE_ALIKE = _(
+    "It forbids commercial use, so it is not free even though it keeps adaptations open: "
+    "cinemas and broadcasters could not show a film that includes it."
+)
+_ALL_RIGHTS_RESERVED = _(
+    "Without a license nobody but the author may copy, change or share the work, so "
+    "neither the studio nor the public could use it."
+)
+
+NON_FREE_LICENSES: dict[str, NonFreeLicense] = {
+    item.spdx_id: item
+    for item in [
+        *(
+            NonFreeLicense(
+                spdx_id=f"CC-BY-NC-{version}",
+                name=f"Creative Commons Attribution-NonCommercial {version}",
+                url=f"https://creativecommons.org/licenses/by-nc/{version}/",
+                reason=_NO_COMMERCIAL_USE,
+            )
+            for version in ("4.0", "3.0")
+        ),
+        *(
+            NonFreeLicense(
+                spdx_id=f"CC-BY-ND-{version}",
+                name=f"Creative Commons Attribution-NoDerivatives {version}",
+                url=f"https://creativecommons.org/licenses/by-nd/{version}/",
+                reason=_NO_CHANGES,
+            )
+            for version in ("4.0", "3.0")
+        ),
+        *(
+            NonFreeLicense(
+                spdx_id=f"CC-BY-NC-SA-{version}",
+                name=f"Creative Commons Attribution-NonCommercial-ShareAlike {version}",
+                url=f"https://creativecommons.org/licenses/by-nc-sa/{version}/",
+                reason=_NO_COMMERCIAL_USE_SHARE_ALIKE,
+            )
+            for version in ("4.0", "3.0")
+        ),
+        *(
+            NonFreeLicense(
+                spdx_id=f"CC-BY-NC-ND-{version}",
+                name=f"Creative Commons Attribution-NonCommercial-NoDerivatives {version}",
+                url=f"https://creativecommons.org/licenses/by-nc-nd/{version}/",
+                reason=_NO_COMMERCIAL_USE_OR_CHANGES,
+            )
+            for version in ("4.0", "3.0")
+        ),
+        NonFreeLicense(
+            # SPDX has no identifier for the absence of a license; LicenseRef- is its prefix for local ones.
+            spdx_id="LicenseRef-All-Rights-Reserved",
+            name=_("All rights reserved"),
+            reason=_ALL_RIGHTS_RESERVED,
         ),
     ]
 }
@@ -83,5 +178,7 @@ def get_license(spdx_id: str) -> License:
 
 def accepted_inbound(outbound: str) -> list[License]:
     """Licenses a contribution may carry to be usable in a work under ``outbound``."""
-    accepts = LICENSES[outbound].accepts
-    return [item for item in LICENSES.values() if item.spdx_id in accepts]
+    # Imported here because the compatibility rules are built on this registry.
+    from backstage.licensing.compatibility import accepted_inbound as from_compatibility_table
+
+    return from_compatibility_table(outbound)

@@ -18,3 +18,8 @@ def query_with(context: template.Context, **changes: object) -> str:
     for key, value in changes.items():
         params[key] = value
     return "?" + params.urlencode()
+
+
+@register.filter(name="in_set")
+def in_set(value: object, collection: set[object]) -> bool:
+    return value in collection

@@ -1,16 +1,20 @@
 """``backstage demo``: load the demo studio (idempotent; existing data is kept)."""
 
+import io
 from datetime import timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image
 
 from backstage.accounts.models import Profile, Skill, User
-from backstage.productions.management import demo_data
+from backstage.contributions import services
+from backstage.demo import data as demo_data
 from backstage.productions.models import Call, Follow, Membership, Production
 
 
@@ -89,4 +93,31 @@ class Command(BaseCommand):
         varsovie = Production.objects.get(slug="varsovie-express")
         for username in ("marek", "lea", "ines"):
             Follow.objects.get_or_create(user=people[username], production=varsovie)
+        self._contributions(varsovie, people)
         return True
+
+    def _contributions(self, production: Production, people: dict[str, User]) -> None:
+        calls = list(Call.objects.filter(production=production).order_by("pk"))
+        for spec in demo_data.CONTRIBUTIONS:
+            if "text" in spec:
+                upload = SimpleUploadedFile("scene.txt", spec["text"].encode(), content_type="text/plain")
+            else:
+                image = io.BytesIO()
+                Image.new("RGB", (700, 1000), spec["color"]).save(image, format="PNG")
+                upload = SimpleUploadedFile("poster.png", image.getvalue(), content_type="image/png")
+            contribution = services.submit_contribution(
+                actor=people[spec["author"]],
+                call=calls[spec["call"]],
+                title=spec["title"],
+                description=spec["description"],
+                license=spec["license"],
+                links=[],
+                files=[upload],
+            )
+            if spec["status"] != "submitted":
+                services.review_contribution(
+                    actor=people["jan"],
+                    contribution=contribution,
+                    status=spec["status"],
+                    note=spec.get("note", ""),
+                )

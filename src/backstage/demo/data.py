@@ -156,3 +156,37 @@ PRODUCTIONS: list[dict[str, Any]] = [
         "calls": [],
     },
 ]
+
+# Contributions from the public, answering the calls above: (call index, author, title, license,
+# description, status after review, reviewer, note). Each gets a generated picture or text file.
+CONTRIBUTIONS: list[dict[str, Any]] = [
+    {
+        "call": 2,
+        "author": "marek",
+        "title": "Night train poster, blue version",
+        "license": "CC-BY-SA-4.0",
+        "description": "The couchette car under snow, the suitcase alone on the platform.",
+        "color": (30, 60, 120),
+        "status": "shortlisted",
+        "note": "We love the snow. Could the suitcase be larger?",
+    },
+    {
+        "call": 2,
+        "author": "lea",
+        "title": "Affiche rouge",
+        "license": "LAL-1.3",
+        "description": "Une affiche rouge et noire, façon années 1960.",
+        "color": (160, 30, 30),
+        "status": "accepted",
+        "note": "Retenue pour la campagne. Merci !",
+    },
+    {
+        "call": 3,
+        "author": "marek",
+        "title": "Dining car, first draft",
+        "license": "CC-BY-4.0",
+        "description": "INT. WAGON-RESTAURANT – NUIT\n\nTwo passengers, one table, one lie.",
+        "text": "INT. DINING CAR - NIGHT\n\nANIA sits alone. MAREK joins her.\n\nMAREK\nIs this seat taken?\n",
+        "status": "submitted",
+    },
+]
