@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
+from backstage.contributions import signals
 from backstage.contributions.models import Acceptance, Contribution, ContributionFile, Decision, Status, Vote
 from backstage.contributions.permissions import can_review
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
@@ -130,6 +131,7 @@ def _submit(
     contribution.save()
     contribution.sources.set(sources)
     _store_files(contribution, files, written)
+    signals.contribution_submitted.send(sender=Contribution, contribution=contribution)
     return contribution
 
 
@@ -249,6 +251,7 @@ def review_contribution(*, actor: User, contribution: Contribution, status: str,
     contribution.save(update_fields=["status", "decided_at", "updated_at"])
     if status == Status.ACCEPTED:
         _record_acceptance(contribution, decision)
+    signals.contribution_reviewed.send(sender=Contribution, contribution=contribution, decision=decision)
     return decision
 
 

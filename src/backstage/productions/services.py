@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
-from backstage.productions import notifications
+from backstage.productions import notifications, signals
 from backstage.productions.models import Call, Follow, Invitation, Membership, Production, Role
 from backstage.productions.permissions import Action, can_create_production, require
 
@@ -109,9 +109,13 @@ def accept_invitation(*, actor: User, invitation: Invitation) -> Membership:
     answered = _answer(invitation, actor, Invitation.Status.ACCEPTED)
     try:
         with transaction.atomic():
-            return Membership.objects.create(production=answered.production, user=actor, role=answered.role)
+            membership = Membership.objects.create(
+                production=answered.production, user=actor, role=answered.role
+            )
     except IntegrityError:
         raise Conflict("already_member", _("You are already in this team.")) from None
+    signals.member_joined.send(sender=Membership, membership=membership)
+    return membership
 
 
 @transaction.atomic
@@ -190,6 +194,7 @@ def open_call(*, actor: User, production: Production, **values: Any) -> Call:
     _check_deadline(call.deadline)
     call.full_clean()
     call.save()
+    signals.call_opened.send(sender=Call, call=call)
     return call
 
 
