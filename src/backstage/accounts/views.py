@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from backstage.accounts import queries, services
 from backstage.accounts.forms import ProfileForm, TokenForm
 from backstage.accounts.models import Profile
+from backstage.accounts.profile_sections import sections_for
 from backstage.core.errors import ServiceError
 from backstage.core.http import AuthenticatedRequest
 from backstage.productions import queries as production_queries
@@ -72,7 +73,11 @@ AVATAR_ERRORS = {"too_large", "empty", "format", "too_many_pixels", "not_an_imag
 
 def profile_detail(request: HttpRequest, username: str) -> HttpResponse:
     profile = queries.public_profile(username)
-    return render(request, "accounts/profile_detail.html", {"profile": profile, "person": profile.user})
+    return render(
+        request,
+        "accounts/profile_detail.html",
+        {"profile": profile, "person": profile.user, "sections": sections_for(profile.user)},
+    )
 
 
 @login_required
