@@ -23,6 +23,7 @@ from backstage.core.storage import files_removed_on_failure
 from backstage.core.uploads import validate_upload
 from backstage.licensing.compatibility import check_contribution_license, check_remix
 from backstage.productions.models import Call, VotePolicy
+from backstage.productions.permissions import require_not_blocked
 
 MAX_FILES = 10
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -116,6 +117,7 @@ def _submit(
     written: list[tuple[Storage, str]],
 ) -> Contribution:
     call = Call.objects.select_for_update().select_related("production").get(pk=call.pk)
+    require_not_blocked(actor, call.production)
     if not call.accepts_contributions:
         raise ServiceError("call_closed", _("This call is closed; it no longer takes contributions."))
     check_contribution_license(production_license=call.production.license, contribution_license=license)
@@ -295,8 +297,9 @@ def cast_vote(*, actor: User, contribution: Contribution) -> Contribution:
     _require_active(actor)
     # The voter's row is the lock: one person's votes are counted one at a time, others' run freely.
     User.objects.select_for_update().filter(pk=actor.pk).first()
-    contribution = Contribution.objects.select_related("call").get(pk=contribution.pk)
+    contribution = Contribution.objects.select_related("call__production").get(pk=contribution.pk)
     call = contribution.call
+    require_not_blocked(actor, call.production)
     if call.vote_policy == VotePolicy.NONE:
         raise ServiceError("votes_disabled", _("This call has no public vote."))
     if not call.accepts_contributions:

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from backstage.productions.models import Call, Follow, Invitation, Membership, Production
+from backstage.productions.models import Block, Call, Follow, Invitation, Membership, Production
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +32,9 @@ class InvitationAdmin(admin.ModelAdmin):
 class FollowAdmin(admin.ModelAdmin):
     list_display = ("production", "user", "created_at")
     raw_id_fields = ("user",)
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("production", "user", "blocked_by", "created_at")
+    raw_id_fields = ("user", "blocked_by")

@@ -153,6 +153,26 @@ class Follow(models.Model):
         return f"{self.user} → {self.production}"
 
 
+class Block(models.Model):
+    """A person barred from taking part in one production (contributing, voting, commenting)."""
+
+    production = models.ForeignKey(Production, on_delete=models.CASCADE, related_name="blocks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.TextField(_("reason"), max_length=2000)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["production", "user"], name="block_once")]
+        verbose_name = _("block")
+        verbose_name_plural = _("blocks")
+
+    def __str__(self) -> str:
+        return f"{self.user} ⊘ {self.production}"
+
+
 class CallKind(models.TextChoices):
     CAST = "cast", _("Casting")
     MUSIC = "music", _("Music")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
 from backstage.productions import notifications, signals
-from backstage.productions.models import Call, Follow, Invitation, Membership, Production, Role
+from backstage.productions.models import Block, Call, Follow, Invitation, Membership, Production, Role
 from backstage.productions.permissions import Action, can_create_production, require
 
 PRODUCTION_FIELDS = (
@@ -230,3 +230,30 @@ def reopen_call(*, actor: User, call: Call) -> Call:
     call.closed_at = None
     call.save(update_fields=["is_open", "closed_at", "updated_at"])
     return call
+
+
+@transaction.atomic
+def block_member(*, actor: User, production: Production, user: User, reason: str) -> Block:
+    """A moderator or producer bars someone from the production; team members cannot be blocked."""
+    require(actor, Action.MODERATE, production)
+    reason = reason.strip()
+    if not reason:
+        raise ServiceError("required", _("Say why, for the record and for the person."), field="reason")
+    if len(reason) > 2000:
+        raise ServiceError("too_long", _("The reason is too long (2000 characters at most)."), field="reason")
+    if Membership.objects.filter(production=production, user=user).exists():
+        raise Conflict(
+            "team_member", _("Remove the person from the team before blocking them."), field="user"
+        )
+    block, created = Block.objects.get_or_create(
+        production=production, user=user, defaults={"reason": reason, "blocked_by": actor}
+    )
+    if not created:
+        raise Conflict("already_blocked", _("This person is already blocked."), field="user")
+    return block
+
+
+@transaction.atomic
+def unblock_member(*, actor: User, production: Production, user: User) -> None:
+    require(actor, Action.MODERATE, production)
+    Block.objects.filter(production=production, user=user).delete()
