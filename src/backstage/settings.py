@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "backstage.licensing",
     "backstage.productions",
     "backstage.contributions",
+    "backstage.activity",
+    "backstage.moderation",
     "backstage.api",
     "backstage.demo",
 ]
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "backstage.core.context_processors.site",
+                "backstage.activity.context_processors.unread_notifications",
             ],
         },
     }

@@ -8,10 +8,13 @@ from backstage.productions import views as production_views
 
 urlpatterns = [
     path("", production_views.home, name="home"),
+    path("productions/", include("backstage.moderation.urls")),
     path("productions/", include("backstage.contributions.urls")),
+    path("productions/", include("backstage.activity.urls")),
     path("productions/", include("backstage.productions.urls")),
     path("licenses/", include("backstage.licensing.urls")),
     path("", include("backstage.accounts.urls")),
+    path("", include("backstage.activity.notification_urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -80,7 +80,8 @@ def _written_as_text(value: Any) -> Any:
 def _within_calendar(value: datetime) -> datetime:
     if not EARLIEST_MOMENT <= value <= LATEST_MOMENT:
         raise ValueError(_("The date must fall between 1970 and 9000."))
-    return value
+    # Stored in UTC: offsets beyond what the database accepts (such as -22:45) are valid ISO 8601.
+    return value.astimezone(UTC)
 
 
 # A moment with its time zone (a bare local time is ambiguous between a studio and its members).

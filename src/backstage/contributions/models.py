@@ -1,10 +1,12 @@
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -36,6 +38,9 @@ class Contribution(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     # Kept by the vote service in the same transaction as each vote, so lists sort without counting.
     vote_count = models.PositiveIntegerField(default=0)
+    # Moderation hides rather than deletes: the author and the team still see it, with the reason.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -179,3 +184,68 @@ class Vote(models.Model):
 
 
 VISIBLE = ~Q(status=Status.WITHDRAWN)
+
+
+COMMENT_MAX_LENGTH = 10_000
+# How long an author may correct a comment: long enough for a typo, short enough that replies
+# never answer words that have since changed.
+COMMENT_EDIT_MINUTES = 15
+
+
+class Comment(models.Model):
+    """A conversation about one contribution or one call, threaded one level deep.
+
+    Exactly one of ``contribution`` and ``call`` is set. A reply points at a top-level comment
+    on the same target (checked by the comment services); deeper nesting is not offered so
+    threads stay readable.
+    """
+
+    contribution = models.ForeignKey(
+        Contribution, on_delete=models.CASCADE, null=True, blank=True, related_name="comments"
+    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, help_text=_("Markdown is allowed."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    # Moderation hides rather than deletes, so replies and reports keep their context.
+    is_hidden = models.BooleanField(default=False)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
+
+    # Filled by the comment reads for display, not stored.
+    thread_replies: list["Comment"]
+    body_html: str
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(contribution__isnull=False) & Q(call__isnull=True))
+                | (Q(contribution__isnull=True) & Q(call__isnull=False)),
+                name="comment_has_one_target",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["contribution", "created_at"], name="comment_contribution_time"),
+            models.Index(fields=["call", "created_at"], name="comment_call_time"),
+        ]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.author} #{self.pk}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether its author may still correct it."""
+        return not self.is_hidden and timezone.now() <= self.created_at + timedelta(
+            minutes=COMMENT_EDIT_MINUTES
+        )
+
+    @property
+    def target_key(self) -> str:
+        """A stable name for the comment's target, used for HTML ids."""
+        return f"contribution-{self.contribution_id}" if self.contribution_id else f"call-{self.call_id}"

@@ -9,7 +9,7 @@ SHOWN = 50
 
 def accepted_contributions(person: User) -> dict[str, Any]:
     accepted = (
-        Contribution.objects.filter(author=person, status=Status.ACCEPTED)
+        Contribution.objects.filter(author=person, status=Status.ACCEPTED, is_hidden=False)
         .select_related("call__production")
         .order_by("-decided_at", "-pk")
     )

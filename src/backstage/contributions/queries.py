@@ -26,7 +26,7 @@ STATUS_RANK = Case(
 def contributions_for_call(call: Call, *, sort: str = "newest") -> QuerySet[Contribution]:
     """The public list: everything but withdrawn contributions, in the chosen order."""
     contributions = (
-        Contribution.objects.filter(call=call)
+        Contribution.objects.filter(call=call, is_hidden=False)
         .exclude(status=Status.WITHDRAWN)
         .select_related("author__profile", "call__production")
         .annotate(file_count=Count("files"))
@@ -74,7 +74,7 @@ def contribution_page(slug: str, pk: int, viewer: User | AnonymousUser) -> Contr
     role = role_in(viewer, production)
     is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
     reviewer = can_review(viewer, production, role=role)
-    _require_visible(contribution, is_author=is_author, reviewer=reviewer)
+    _require_visible(contribution, is_author=is_author, in_team=role is not None)
     page = ContributionPage(
         contribution=contribution,
         viewer_role=role,
@@ -87,9 +87,13 @@ def contribution_page(slug: str, pk: int, viewer: User | AnonymousUser) -> Contr
     return page
 
 
-def _require_visible(contribution: Contribution, *, is_author: bool, reviewer: bool) -> None:
-    # Withdrawn work is gone for the public; its author and the team still reach it.
-    if contribution.status == Status.WITHDRAWN and not (is_author or reviewer):
+def is_public(contribution: Contribution) -> bool:
+    return contribution.status != Status.WITHDRAWN and not contribution.is_hidden
+
+
+def _require_visible(contribution: Contribution, *, is_author: bool, in_team: bool) -> None:
+    # Withdrawn or hidden work is gone for the public; its author and the team still reach it.
+    if not is_public(contribution) and not (is_author or in_team):
         raise Http404
 
 
@@ -103,9 +107,9 @@ def file_of(slug: str, pk: int, file_id: int, viewer: User | AnonymousUser) -> C
     )
     contribution = stored.contribution
     is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
-    if contribution.status == Status.WITHDRAWN and not is_author:
+    if not is_public(contribution) and not is_author:
         _require_visible(
-            contribution, is_author=False, reviewer=can_review(viewer, contribution.call.production)
+            contribution, is_author=False, in_team=role_in(viewer, contribution.call.production) is not None
         )
     return stored
 

@@ -304,8 +304,8 @@ def cast_vote(*, actor: User, contribution: Contribution) -> Contribution:
         raise ServiceError("votes_disabled", _("This call has no public vote."))
     if not call.accepts_contributions:
         raise ServiceError("votes_closed", _("Voting ended when the call closed."))
-    if contribution.status == Status.WITHDRAWN:
-        raise ServiceError("withdrawn", _("This contribution was withdrawn."))
+    if contribution.status == Status.WITHDRAWN or contribution.is_hidden:
+        raise ServiceError("withdrawn", _("This contribution is no longer shown."))
     if contribution.author_id == actor.pk:
         raise ServiceError("own_contribution", _("You cannot vote for your own contribution."))
     left = votes_left(voter=actor, call=call)

@@ -9,6 +9,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from backstage.contributions import queries, services
+from backstage.contributions.comment_queries import comments_for
+from backstage.contributions.comment_views import comment_form_context
 from backstage.contributions.forms import ContributionEditForm, ContributionForm, ReviewForm
 from backstage.contributions.models import Contribution
 from backstage.contributions.permissions import can_review
@@ -53,6 +55,9 @@ def call_contributions(request: HttpRequest, slug: str, call_id: int) -> HttpRes
             "votes_left": services.votes_left(voter=request.user, call=call)
             if request.user.is_authenticated
             else None,
+            "comments": comments_for(call=call),
+            "comments_heading": _("Discussion"),
+            **comment_form_context(production=call.production, call=call),
         },
     )
 
@@ -126,6 +131,9 @@ def contribution_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             and call.vote_policy != "none"
             and call.accepts_contributions
             and not page.viewer_is_author,
+            "comments": comments_for(contribution=contribution),
+            "comments_heading": _("Comments"),
+            **comment_form_context(production=call.production, contribution=contribution),
         },
     )
 

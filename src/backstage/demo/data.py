@@ -177,6 +177,12 @@ CONTRIBUTIONS: list[dict[str, Any]] = [
         "license": "LAL-1.3",
         "description": "Une affiche rouge et noire, façon années 1960.",
         "color": (160, 30, 30),
+        "comment": (
+            "marek",
+            "Superbe ! @lea, tu partages le fichier source ?",
+            "lea",
+            "Oui, je le dépose ce soir.",
+        ),
         "status": "accepted",
         "note": "Retenue pour la campagne. Merci !",
     },

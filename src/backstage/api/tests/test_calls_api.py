@@ -65,6 +65,16 @@ def test_a_deadline_in_another_time_zone_is_the_same_moment(studio, director):
     assert Call.objects.get(pk=response.json()["id"]).deadline.isoformat() == "2099-06-01T10:00:00+00:00"
 
 
+def test_an_offset_the_database_cannot_store_is_converted_first(studio, director):
+    # ISO 8601 allows offsets up to ±23:59; PostgreSQL stores only about ±16 h.
+    response = director.post(
+        "/productions/varsovie-express/calls", {**NEW_CALL, "deadline": "2099-06-01T12:00:00-22:45"}
+    )
+
+    assert response.status_code == 201, response.content
+    assert Call.objects.get(pk=response.json()["id"]).deadline.isoformat() == "2099-06-02T10:45:00+00:00"
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code", "field"),
     [

@@ -7,6 +7,9 @@ import pytest
 
 from backstage.api.api import api
 from backstage.api.tests.api_client import api_as, assert_error, database_state
+from backstage.contributions import services as contribution_services
+from backstage.contributions.models import Contribution
+from backstage.contributions.tests.test_api import contributions_state
 from backstage.productions.models import Call, Follow, Invitation, Role
 from conftest import ROLES, Studio, make_user
 
@@ -26,6 +29,12 @@ def follow_as_everyone(studio: Studio) -> None:
 
 def close_the_call(studio: Studio) -> None:
     Call.objects.filter(pk=studio.call.pk).update(is_open=False)
+
+
+def vote_as_everyone(studio: Studio) -> None:
+    contribution = Contribution.objects.get(call=studio.call)
+    for role in SIGNED_IN:
+        contribution_services.cast_vote(actor=studio.person(role), contribution=contribution)
 
 
 @dataclass(frozen=True)
@@ -109,6 +118,27 @@ ENDPOINTS: dict[str, Endpoint] = {
         "POST", "/calls/{call_id}/reopen", allowed={"producer": 200, "director": 200}, prepare=close_the_call
     ),
     "get_profile": Endpoint("GET", "/people/{username}", public=200, params={"username": "crew"}),
+    # The contribution is by someone outside the team: editing and withdrawing it is theirs alone.
+    "list_contributions": Endpoint("GET", "/productions/{slug}/calls/{call_id}/contributions", public=200),
+    "submit_contribution": Endpoint(
+        "POST",
+        "/productions/{slug}/calls/{call_id}/contributions",
+        {"title": "Ania, by night", "license": "LAL-1.3"},
+        signed_in(201),
+    ),
+    "get_contribution": Endpoint("GET", "/contributions/{contribution_id}", public=200),
+    "update_contribution": Endpoint("PATCH", "/contributions/{contribution_id}", {"title": "Ania, again"}),
+    "withdraw_contribution": Endpoint("POST", "/contributions/{contribution_id}/withdraw"),
+    "review_contribution": Endpoint(
+        "POST",
+        "/contributions/{contribution_id}/review",
+        {"status": "shortlisted"},
+        {"crew": 200, "director": 200, "producer": 200},
+    ),
+    "vote": Endpoint("POST", "/contributions/{contribution_id}/vote", allowed=signed_in(200)),
+    "unvote": Endpoint(
+        "DELETE", "/contributions/{contribution_id}/vote", allowed=signed_in(200), prepare=vote_as_everyone
+    ),
     "me": Endpoint("GET", "/me", allowed=signed_in(200)),
 }
 
@@ -130,24 +160,45 @@ def test_the_table_covers_every_operation():
     assert {(endpoint.method, endpoint.path) for endpoint in ENDPOINTS.values()} == documented
 
 
+@pytest.fixture
+def contribution(studio: Studio) -> Contribution:
+    return contribution_services.submit_contribution(
+        actor=make_user("author"),
+        call=studio.call,
+        title="A poster",
+        description="",
+        license="LAL-1.3",
+        links=[],
+    )
+
+
+def everything() -> dict[str, object]:
+    return {**database_state(), **contributions_state()}
+
+
 @pytest.mark.parametrize("role", EVERYONE)
 @pytest.mark.parametrize("name", ENDPOINTS)
-def test_who_may_call_what(studio, invitation, name, role):
+def test_who_may_call_what(studio, invitation, contribution, name, role):
     endpoint = ENDPOINTS[name]
     if endpoint.prepare is not None:
         endpoint.prepare(studio)
-    values = {"slug": studio.production.slug, "call_id": studio.call.pk, "invitation_id": invitation.pk}
+    values = {
+        "slug": studio.production.slug,
+        "call_id": studio.call.pk,
+        "invitation_id": invitation.pk,
+        "contribution_id": contribution.pk,
+    }
     path = endpoint.path.format(**{**values, **endpoint.params})
     client = api_as(studio.person(role))
-    before = database_state()
+    before = everything()
 
     response = client.request(endpoint.method, path, endpoint.body)
 
     expected = endpoint.expected(role)
     if expected >= 400:
         assert_error(response, expected)
-        assert database_state() == before
+        assert everything() == before
     else:
         assert response.status_code == expected, response.content
         if endpoint.method != "GET":
-            assert database_state() != before
+            assert everything() != before

@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from backstage.accounts.models import Profile, Skill, User
-from backstage.contributions import services
+from backstage.contributions import comments, services
 from backstage.demo import data as demo_data
 from backstage.productions.models import Call, Follow, Membership, Production
 
@@ -114,6 +114,12 @@ class Command(BaseCommand):
                 links=[],
                 files=[upload],
             )
+            if spec.get("comment"):
+                author, text, reply_author, reply = spec["comment"]
+                first = comments.post_comment(actor=people[author], contribution=contribution, body=text)
+                comments.post_comment(
+                    actor=people[reply_author], contribution=contribution, body=reply, parent=first
+                )
             if spec["status"] != "submitted":
                 services.review_contribution(
                     actor=people["jan"],
