@@ -52,6 +52,14 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
     assert voter.get_by_text("1 vote").is_visible()
     assert voter.evaluate("() => window.notReloaded") is True
 
+    # The same member comments on the contribution, mentioning its author; no reload either.
+    voter.goto(f"{live_server.url}{Contribution.objects.get().get_absolute_url()}")
+    voter.evaluate("() => { window.notReloaded = true; }")
+    voter.get_by_label("Your comment").fill("Great take, @member!")
+    voter.get_by_role("button", name="Post").click()
+    voter.locator(".comment").filter(has_text="Great take").wait_for()
+    assert voter.evaluate("() => window.notReloaded") is True
+
     # The director accepts it with a note; the author sees the decision.
     director = open_page(locale="en-US")
     _signed_in(director, live_server, studio.director)
@@ -65,6 +73,12 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
     assert work.status == Status.ACCEPTED
     page.reload()
     assert page.get_by_text("In the film!").is_visible()
+    # The author's bell counts the mention and the decision; the list says what happened.
+    assert page.locator(".bell-count").inner_text() == "2"
+    page.locator("a.bell").click()
+    page.wait_for_url("**/notifications/")
+    problems += axe_audit(page, "notifications")
+    assert page.get_by_text("Ania, self-tape").first.is_visible()
     assert not problems, "\n".join(problems)
 
 
