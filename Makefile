@@ -45,6 +45,7 @@ test: lint typecheck test-suite
 
 bench: install-test
 	$(BIN)/python bench/production_page.py
+	$(BIN)/python bench/call_page.py
 
 # Re-vendor the front-end libraries pinned in package.json (needs npm).
 vendor:

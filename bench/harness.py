@@ -5,10 +5,12 @@ only. Each figure is compared with a bare Django view measured on the same serve
 run, so the ratios say what a page costs beyond Django itself on this machine.
 """
 
+import argparse
 import http.client
 import json
 import math
 import os
+import platform
 import secrets
 import signal
 import socket
@@ -18,7 +20,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,38 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# --- The command line ---------------------------------------------------------------------------
+
+
+def add_run_arguments(parser: argparse.ArgumentParser, *, bench_database: str) -> None:
+    """The options every benchmark takes: timing, load, server size and database."""
+    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per endpoint (default 10)")
+    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up time per endpoint (default 3)")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the endpoints take within the measured time (default 5)"
+    )
+    parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or None,
+        help="PostgreSQL server to run on (default: DATABASE_URL, else SQLite in a temporary directory)",
+    )
+    parser.add_argument("--bench-database", default=bench_database, help="PostgreSQL database to create")
+
+
+def check_run_arguments(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> None:
+    if arguments.seconds <= 0 or arguments.seconds > 600:
+        parser.error("--seconds must be between 0 and 600")
+    if arguments.warmup < 0 or arguments.warmup > 120:
+        parser.error("--warmup must be between 0 and 120")
+    if not 1 <= arguments.rounds <= 100:
+        parser.error("--rounds must be between 1 and 100")
+    if not 1 <= arguments.concurrency <= 256:
+        parser.error("--concurrency must be between 1 and 256")
 
 
 # --- The database -------------------------------------------------------------------------------
@@ -77,6 +111,19 @@ def scratch_postgres_database(database_url: str, name: str) -> Iterator[str]:
             admin.execute(statement_drop)
 
 
+@contextmanager
+def benchmark_database(database_url: str | None, name: str) -> Iterator[str | None]:
+    """The database URL of the run: a scratch PostgreSQL database, or None for SQLite in the data dir."""
+    if database_vendor(database_url) == "postgresql":
+        assert database_url is not None
+        with scratch_postgres_database(database_url, name) as url:
+            yield url
+    elif database_url:
+        raise SystemExit(f"unsupported database for this benchmark: {database_url.split(':', 1)[0]}")
+    else:
+        yield None
+
+
 def server_environment(*, data_dir: Path, database_url: str | None) -> dict[str, str]:
     """The environment of every process of the run: the product's settings, pinned for the benchmark.
 
@@ -111,6 +158,20 @@ def run_backstage(env: Mapping[str, str], *arguments: str) -> None:
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout + completed.stderr)
         raise SystemExit(f"backstage {' '.join(arguments)} failed with status {completed.returncode}")
+
+
+def prepare_database(env: Mapping[str, str]) -> None:
+    """Migrate, create the cache table and collect static files, then set Django up in this process.
+
+    The data is then inserted from this process, with the same settings as the server's.
+    """
+    run_backstage(env, "migrate", "--noinput")
+    run_backstage(env, "createcachetable")
+    run_backstage(env, "collectstatic", "--noinput")
+    os.environ.update(env)
+    import django
+
+    django.setup()
 
 
 # --- The server ---------------------------------------------------------------------------------
@@ -281,7 +342,9 @@ def measure(
     headers: Mapping[str, str] | None = None,
 ) -> Measurement:
     """Send requests to ``path`` from ``concurrency`` clients for ``seconds``."""
-    per_client = [([], Counter(), Counter()) for _ in range(concurrency)]
+    per_client: list[tuple[list[float], Counter[int], Counter[str]]] = [
+        ([], Counter(), Counter()) for _ in range(concurrency)
+    ]
     cpu_started = time.process_time()
     started = time.perf_counter()
     deadline = started + seconds
@@ -327,7 +390,87 @@ def combined(windows: list[Measurement]) -> Measurement:
     )
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    path: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Run:
+    """The measurements of one benchmark run, in the order of its endpoints, and the machine's load."""
+
+    measurements: list[Measurement]
+    load_before: float
+    load_after: float
+
+
+def measure_in_turns(
+    server: Server, endpoints: Sequence[Endpoint], arguments: argparse.Namespace
+) -> list[Measurement]:
+    """Warm every endpoint up, then measure them taking turns in short windows."""
+    for endpoint in endpoints:
+        if arguments.warmup:
+            measure(
+                name=endpoint.name,
+                port=server.port,
+                path=endpoint.path,
+                headers=endpoint.headers,
+                seconds=arguments.warmup,
+                concurrency=arguments.concurrency,
+            )
+    # Endpoints take turns, so that a change in the machine's load weighs on all of them alike.
+    windows: list[list[Measurement]] = [[] for _endpoint in endpoints]
+    for _round in range(arguments.rounds):
+        for endpoint, endpoint_windows in zip(endpoints, windows, strict=True):
+            endpoint_windows.append(
+                measure(
+                    name=endpoint.name,
+                    port=server.port,
+                    path=endpoint.path,
+                    headers=endpoint.headers,
+                    seconds=arguments.seconds / arguments.rounds,
+                    concurrency=arguments.concurrency,
+                )
+            )
+    return [combined(endpoint_windows) for endpoint_windows in windows]
+
+
+def serve_and_measure(
+    *,
+    env: Mapping[str, str],
+    data_dir: Path,
+    arguments: argparse.Namespace,
+    endpoints: Sequence[Endpoint],
+    check: Callable[[Server], None],
+    ready_path: str,
+) -> Run:
+    """Start gunicorn, run ``check`` against it, measure the endpoints, and stop the server."""
+    server = Server(
+        env=env, log_path=data_dir / "gunicorn.log", workers=arguments.workers, threads=arguments.threads
+    )
+    load_before = os.getloadavg()[0]
+    try:
+        server.start()
+        server.wait_until_ready(ready_path)
+        check(server)
+        measurements = measure_in_turns(server, endpoints, arguments)
+    finally:
+        server.stop()
+    return Run(measurements, load_before, os.getloadavg()[0])
+
+
 # --- The report ---------------------------------------------------------------------------------
+
+
+def print_setup(arguments: argparse.Namespace) -> None:
+    print(
+        f"gunicorn {arguments.workers} workers x {arguments.threads} threads (gthread); "
+        f"{arguments.concurrency} keep-alive clients; {arguments.warmup:g} s warm-up then "
+        f"{arguments.seconds:g} s per endpoint in {arguments.rounds} turns; {os.cpu_count()} CPUs; "
+        f"Python {platform.python_version()}."
+    )
 
 
 def print_table(measurements: list[Measurement]) -> None:
@@ -352,6 +495,47 @@ def ratios(page: Measurement, baseline: Measurement) -> dict[str, float]:
         "rps": round(page.requests_per_second / baseline.requests_per_second, 3),
         "p50": round(page.percentile(0.50) / baseline.percentile(0.50), 2),
         "p99": round(page.percentile(0.99) / baseline.percentile(0.99), 2),
+    }
+
+
+def print_ratios(lines: Sequence[tuple[str, Mapping[str, float]]]) -> None:
+    """One line per page: its throughput and latencies against the bare view's."""
+    for label, figures in lines:
+        print(
+            f"{label} / bare view: throughput x{figures['rps']:.3f}, "
+            f"p50 latency x{figures['p50']:.2f}, p99 latency x{figures['p99']:.2f}"
+        )
+
+
+def print_load_and_failures(run: Run) -> int:
+    """The machine's load around the measurements; every endpoint that failed, on stderr. Returns the failures."""
+    print(
+        f"Machine load (1-minute average): {run.load_before:.2f} before the measurements, "
+        f"{run.load_after:.2f} after. "
+        "Client CPU: the CPUs the load generator itself used (it shares the machine with the server)."
+    )
+    for measurement in run.measurements:
+        if measurement.failures:
+            print(
+                f"FAILED {measurement.name}: statuses {dict(measurement.statuses)}, errors {dict(measurement.errors)}",
+                file=sys.stderr,
+            )
+    return sum(measurement.failures for measurement in run.measurements)
+
+
+def run_description(arguments: argparse.Namespace, run: Run) -> dict[str, object]:
+    """What the JSON line says about the server, the load and the machine."""
+    return {
+        "server": {"workers": arguments.workers, "threads": arguments.threads, "worker_class": "gthread"},
+        "load": {
+            "concurrency": arguments.concurrency,
+            "seconds": arguments.seconds,
+            "warmup_seconds": arguments.warmup,
+            "rounds": arguments.rounds,
+        },
+        "cpus": os.cpu_count(),
+        "load_average": {"before": round(run.load_before, 2), "after": round(run.load_after, 2)},
+        "python": platform.python_version(),
     }
 
 

@@ -162,7 +162,7 @@ def populate(*, members: int, productions: int, calls: int, team_size: int, seed
             cursor.execute("ANALYZE")
 
     signed_in = users[members - 1]
-    session_cookie = _session_for(signed_in)
+    session_cookie = session_cookie_for(signed_in)
     team_ids = {membership.user_id for membership in team_members if membership.production_id == featured.pk}
     if signed_in.pk in team_ids:
         raise RuntimeError("the signed-in visitor must be a follower outside the team")
@@ -180,7 +180,7 @@ def populate(*, members: int, productions: int, calls: int, team_size: int, seed
     )
 
 
-def _session_for(user: "User") -> str:
+def session_cookie_for(user: "User") -> str:
     """A signed-in session for ``user``, as the login view would store it; returns the Cookie header."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY

@@ -20,27 +20,28 @@ database named in the URL is not touched. The role needs the CREATEDB right.
 """
 
 import argparse
-import os
-import platform
 import re
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from harness import (
-    Measurement,
+    Endpoint,
     Server,
-    combined,
+    add_run_arguments,
+    benchmark_database,
+    check_run_arguments,
     database_vendor,
-    measure,
+    prepare_database,
     print_json_line,
+    print_load_and_failures,
+    print_ratios,
+    print_setup,
     print_table,
     ratios,
-    run_backstage,
-    scratch_postgres_database,
+    run_description,
+    serve_and_measure,
     server_environment,
 )
 from large_studio import LargeStudio, populate
@@ -50,60 +51,21 @@ BARE_PATH = "/bench/bare/"
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured time per endpoint (default 10)")
-    parser.add_argument("--warmup", type=float, default=3.0, help="warm-up time per endpoint (default 3)")
-    parser.add_argument(
-        "--rounds", type=int, default=5, help="turns the endpoints take within the measured time (default 5)"
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="client connections (default 8)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
+    add_run_arguments(parser, bench_database="backstage_bench")
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--productions", type=int, default=50)
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--team-size", type=int, default=10)
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL") or None,
-        help="PostgreSQL server to run on (default: DATABASE_URL, else SQLite in a temporary directory)",
-    )
-    parser.add_argument("--bench-database", default="backstage_bench", help="PostgreSQL database to create")
     arguments = parser.parse_args(argv)
-    if arguments.seconds <= 0 or arguments.seconds > 600:
-        parser.error("--seconds must be between 0 and 600")
-    if arguments.warmup < 0 or arguments.warmup > 120:
-        parser.error("--warmup must be between 0 and 120")
-    if not 1 <= arguments.rounds <= 100:
-        parser.error("--rounds must be between 1 and 100")
-    if not 1 <= arguments.concurrency <= 256:
-        parser.error("--concurrency must be between 1 and 256")
+    check_run_arguments(parser, arguments)
     if arguments.members < arguments.team_size + 1 or arguments.productions < 2:
         parser.error("the studio needs more members than a team and at least two productions")
     return arguments
 
 
-@contextmanager
-def benchmark_database(database_url: str | None, name: str) -> Iterator[str | None]:
-    """The database URL of the run: a scratch PostgreSQL database, or None for SQLite in the data dir."""
-    if database_vendor(database_url) == "postgresql":
-        assert database_url is not None
-        with scratch_postgres_database(database_url, name) as url:
-            yield url
-    elif database_url:
-        raise SystemExit(f"unsupported database for this benchmark: {database_url.split(':', 1)[0]}")
-    else:
-        yield None
-
-
 def build_studio(env: dict[str, str], arguments: argparse.Namespace) -> LargeStudio:
     """Migrate, collect static files and fill the database, in this process for the inserts."""
-    run_backstage(env, "migrate", "--noinput")
-    run_backstage(env, "createcachetable")
-    run_backstage(env, "collectstatic", "--noinput")
-    os.environ.update(env)
-    import django
-
-    django.setup()
+    prepare_database(env)
     from django.db import connections
 
     try:
@@ -144,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         setup_seconds = time.perf_counter() - started
         production_path = f"/productions/{studio.featured_slug}/"
         endpoints = [
-            ("bare Django view", BARE_PATH, {}),
-            ("production page, anonymous", production_path, {}),
-            ("production page, signed-in member", production_path, {"Cookie": studio.session_cookie}),
+            Endpoint("bare Django view", BARE_PATH),
+            Endpoint("production page, anonymous", production_path),
+            Endpoint("production page, signed-in member", production_path, {"Cookie": studio.session_cookie}),
         ]
         print(
             f"Backstage production page benchmark: {vendor}, {studio.members} members, "
@@ -154,75 +116,29 @@ def main(argv: list[str] | None = None) -> int:
             f"{studio.follows} follows; the page has {studio.featured_followers} followers "
             f"and a team of {studio.featured_team}. Set up in {setup_seconds:.1f} s."
         )
-        print(
-            f"gunicorn {arguments.workers} workers x {arguments.threads} threads (gthread); "
-            f"{arguments.concurrency} keep-alive clients; {arguments.warmup:g} s warm-up then "
-            f"{arguments.seconds:g} s per endpoint in {arguments.rounds} turns; {os.cpu_count()} CPUs; "
-            f"Python {platform.python_version()}."
-        )
-        server = Server(
+        print_setup(arguments)
+        run = serve_and_measure(
             env=env,
-            log_path=Path(data_dir) / "gunicorn.log",
-            workers=arguments.workers,
-            threads=arguments.threads,
+            data_dir=Path(data_dir),
+            arguments=arguments,
+            endpoints=endpoints,
+            check=lambda server: check_pages(server, studio, production_path),
+            ready_path=BARE_PATH,
         )
-        measurements: list[Measurement] = []
-        load_before = os.getloadavg()[0]
-        try:
-            server.start()
-            server.wait_until_ready(BARE_PATH)
-            check_pages(server, studio, production_path)
-            for name, path, headers in endpoints:
-                if arguments.warmup:
-                    measure(
-                        name=name,
-                        port=server.port,
-                        path=path,
-                        headers=headers,
-                        seconds=arguments.warmup,
-                        concurrency=arguments.concurrency,
-                    )
-            # Endpoints take turns, so that a change in the machine's load weighs on all of them alike.
-            windows: dict[str, list[Measurement]] = {name: [] for name, _path, _headers in endpoints}
-            for _round in range(arguments.rounds):
-                for name, path, headers in endpoints:
-                    windows[name].append(
-                        measure(
-                            name=name,
-                            port=server.port,
-                            path=path,
-                            headers=headers,
-                            seconds=arguments.seconds / arguments.rounds,
-                            concurrency=arguments.concurrency,
-                        )
-                    )
-            measurements = [combined(windows[name]) for name, _path, _headers in endpoints]
-        finally:
-            server.stop()
-        load_after = os.getloadavg()[0]
 
-    bare, anonymous, member = measurements
+    bare, anonymous, member = run.measurements
     print()
-    print_table(measurements)
+    print_table(run.measurements)
     anonymous_ratios = ratios(anonymous, bare)
     member_ratios = ratios(member, bare)
     print()
-    for label, figures in (("anonymous", anonymous_ratios), ("signed-in member", member_ratios)):
-        print(
-            f"production page ({label}) / bare view: throughput x{figures['rps']:.3f}, "
-            f"p50 latency x{figures['p50']:.2f}, p99 latency x{figures['p99']:.2f}"
-        )
-    print(
-        f"Machine load (1-minute average): {load_before:.2f} before the measurements, {load_after:.2f} after. "
-        "Client CPU: the CPUs the load generator itself used (it shares the machine with the server)."
+    print_ratios(
+        [
+            ("production page (anonymous)", anonymous_ratios),
+            ("production page (signed-in member)", member_ratios),
+        ]
     )
-    failures = sum(measurement.failures for measurement in measurements)
-    for measurement in measurements:
-        if measurement.failures:
-            print(
-                f"FAILED {measurement.name}: statuses {dict(measurement.statuses)}, errors {dict(measurement.errors)}",
-                file=sys.stderr,
-            )
+    failures = print_load_and_failures(run)
     print()
     print_json_line(
         {
@@ -237,16 +153,7 @@ def main(argv: list[str] | None = None) -> int:
                 "page_followers": studio.featured_followers,
                 "page_team": studio.featured_team,
             },
-            "server": {"workers": arguments.workers, "threads": arguments.threads, "worker_class": "gthread"},
-            "load": {
-                "concurrency": arguments.concurrency,
-                "seconds": arguments.seconds,
-                "warmup_seconds": arguments.warmup,
-                "rounds": arguments.rounds,
-            },
-            "cpus": os.cpu_count(),
-            "load_average": {"before": round(load_before, 2), "after": round(load_after, 2)},
-            "python": platform.python_version(),
+            **run_description(arguments, run),
             "results": {
                 "bare": bare.summary(),
                 "production_page_anonymous": anonymous.summary(),

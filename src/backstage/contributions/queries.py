@@ -29,13 +29,29 @@ def contributions_for_call(call: Call, *, sort: str = "newest") -> QuerySet[Cont
         Contribution.objects.filter(call=call, is_hidden=False)
         .exclude(status=Status.WITHDRAWN)
         .select_related("author__profile", "call__production")
-        .annotate(file_count=Count("files"))
     )
     if sort == "votes":
         return contributions.order_by("-vote_count", "-created_at", "-pk")
     if sort == "shortlisted":
         return contributions.annotate(rank=STATUS_RANK).order_by("rank", "-vote_count", "-created_at", "-pk")
     return contributions.order_by("-created_at", "-pk")
+
+
+def with_file_counts(contributions: list[Contribution]) -> list[Contribution]:
+    """Sets ``file_count`` on one page of contributions.
+
+    Counted in a second query over the page's ids: counting in the list query would make the
+    database join, group and sort every contribution of the call before taking one page.
+    """
+    counts = dict(
+        ContributionFile.objects.filter(contribution__in=contributions)
+        .values("contribution")
+        .annotate(count=Count("pk"))
+        .values_list("contribution", "count")
+    )
+    for contribution in contributions:
+        contribution.file_count = counts.get(contribution.pk, 0)  # type: ignore[attr-defined]
+    return contributions
 
 
 def voted_ids(viewer: User | AnonymousUser, contributions: list[Contribution]) -> set[int]:

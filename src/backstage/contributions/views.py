@@ -31,7 +31,7 @@ def call_contributions(request: HttpRequest, slug: str, call_id: int) -> HttpRes
     page = Paginator(queries.contributions_for_call(call, sort=sort), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    contributions = list(page.object_list)
+    contributions = queries.with_file_counts(list(page.object_list))
     role = role_in(request.user, call.production)
     return render(
         request,

@@ -375,7 +375,7 @@ def test_the_list_costs_the_same_for_one_contribution_or_twenty_five(studio, sub
 
     assert [cost(reader) for reader in readers] == for_one
     assert ApiClient().get(contributions_url(studio) + "?limit=100").json()["count"] == 25
-    assert max(for_one) <= 7
+    assert max(for_one) <= 8
 
 
 def test_the_contribution_costs_the_same_whatever_its_files_and_sources(studio, submit):
