@@ -138,10 +138,14 @@ def contribution_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     )
 
 
-def _own_contribution(request: AuthenticatedRequest, slug: str, pk: int) -> Contribution:
-    contribution = get_object_or_404(
+def _contribution(slug: str, pk: int) -> Contribution:
+    return get_object_or_404(
         Contribution.objects.select_related("call__production"), pk=pk, call__production__slug=slug
     )
+
+
+def _own_contribution(request: AuthenticatedRequest, slug: str, pk: int) -> Contribution:
+    contribution = _contribution(slug, pk)
     if contribution.author_id != request.user.pk:
         raise NotAllowed("forbidden", _("Only the author may change this contribution."))
     return contribution
@@ -210,9 +214,7 @@ def contribution_withdraw(request: AuthenticatedRequest, slug: str, pk: int) -> 
 @login_required
 @require_POST
 def contribution_review(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    contribution = get_object_or_404(
-        Contribution.objects.select_related("call__production"), pk=pk, call__production__slug=slug
-    )
+    contribution = _contribution(slug, pk)
     if not can_review(request.user, contribution.call.production):
         raise NotAllowed(
             "forbidden", _("Only the production's crew, directors and producers may review contributions.")
@@ -236,9 +238,7 @@ def contribution_review(request: AuthenticatedRequest, slug: str, pk: int) -> Ht
 @login_required
 @require_POST
 def contribution_vote(request: AuthenticatedRequest, slug: str, pk: int) -> HttpResponse:
-    contribution = get_object_or_404(
-        Contribution.objects.select_related("call__production"), pk=pk, call__production__slug=slug
-    )
+    contribution = _contribution(slug, pk)
     error_message = ""
     try:
         if request.POST.get("vote") == "0":
