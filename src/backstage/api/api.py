@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 
 from backstage.accounts.api import router as accounts_router
 from backstage.contributions.api import router as contributions_router
+from backstage.contributions.comment_api import router as comments_router
 from backstage.core.errors import ServiceError
 from backstage.productions.api import router as productions_router
 
@@ -91,6 +92,7 @@ def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
 api.add_router("/", productions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", contributions_router)
+api.add_router("/", comments_router)
 
 # Last, so that it only answers addresses no operation claimed: clients get JSON there too.
 unknown_addresses = Router()

@@ -8,8 +8,10 @@ import pytest
 from backstage.api.api import api
 from backstage.api.tests.api_client import api_as, assert_error, database_state
 from backstage.contributions import services as contribution_services
-from backstage.contributions.models import Contribution
+from backstage.contributions.comments import post_comment
+from backstage.contributions.models import Comment, Contribution
 from backstage.contributions.tests.test_api import contributions_state
+from backstage.contributions.tests.test_comment_api import comments_state
 from backstage.productions.models import Call, Follow, Invitation, Role
 from conftest import ROLES, Studio, make_user
 
@@ -139,6 +141,16 @@ ENDPOINTS: dict[str, Endpoint] = {
     "unvote": Endpoint(
         "DELETE", "/contributions/{contribution_id}/vote", allowed=signed_in(200), prepare=vote_as_everyone
     ),
+    "list_contribution_comments": Endpoint("GET", "/contributions/{contribution_id}/comments", public=200),
+    "comment_on_contribution": Endpoint(
+        "POST", "/contributions/{contribution_id}/comments", {"body": "Lovely."}, signed_in(201)
+    ),
+    "list_call_comments": Endpoint("GET", "/productions/{slug}/calls/{call_id}/comments", public=200),
+    "comment_on_call": Endpoint(
+        "POST", "/productions/{slug}/calls/{call_id}/comments", {"body": "When?"}, signed_in(201)
+    ),
+    # The comment is the member's: only they may correct it.
+    "update_comment": Endpoint("PATCH", "/comments/{comment_id}", {"body": "Lovely!"}, {"member": 200}),
     "me": Endpoint("GET", "/me", allowed=signed_in(200)),
 }
 
@@ -172,13 +184,18 @@ def contribution(studio: Studio) -> Contribution:
     )
 
 
+@pytest.fixture
+def comment(studio: Studio, contribution: Contribution) -> Comment:
+    return post_comment(actor=studio.member, contribution=contribution, body="Lovley.")
+
+
 def everything() -> dict[str, object]:
-    return {**database_state(), **contributions_state()}
+    return {**database_state(), **contributions_state(), **comments_state()}
 
 
 @pytest.mark.parametrize("role", EVERYONE)
 @pytest.mark.parametrize("name", ENDPOINTS)
-def test_who_may_call_what(studio, invitation, contribution, name, role):
+def test_who_may_call_what(studio, invitation, contribution, comment, name, role):
     endpoint = ENDPOINTS[name]
     if endpoint.prepare is not None:
         endpoint.prepare(studio)
@@ -187,6 +204,7 @@ def test_who_may_call_what(studio, invitation, contribution, name, role):
         "call_id": studio.call.pk,
         "invitation_id": invitation.pk,
         "contribution_id": contribution.pk,
+        "comment_id": comment.pk,
     }
     path = endpoint.path.format(**{**values, **endpoint.params})
     client = api_as(studio.person(role))
