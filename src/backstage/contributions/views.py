@@ -63,6 +63,9 @@ def call_contributions(request: HttpRequest, slug: str, call_id: int) -> HttpRes
 
 
 def _form_error(form: ContributionForm, error: ServiceError | ValidationError) -> None:
+    """Shows a service's refusal on the form; a permission refusal gets the 403 page instead."""
+    if isinstance(error, NotAllowed):
+        raise error
     if isinstance(error, ServiceError):
         field = "attachments" if error.field == "files" else error.field
         form.add_error(field if field in form.fields else None, str(error.message))
@@ -98,8 +101,6 @@ def contribute(request: AuthenticatedRequest, slug: str, call_id: int) -> HttpRe
                     license=data["license"], links=data["links"], files=data["attachments"], sources=sources,
                 )  # fmt: skip
             except (ServiceError, ValidationError) as error:
-                if isinstance(error, NotAllowed):
-                    raise
                 _form_error(form, error)
             else:
                 messages.success(request, _("Thank you! Your contribution is submitted."))
@@ -180,8 +181,6 @@ def contribution_edit(request: AuthenticatedRequest, slug: str, pk: int) -> Http
                     new_files=data["attachments"], remove_files=data.get("remove_files", []), sources=sources,
                 )  # fmt: skip
             except (ServiceError, ValidationError) as error:
-                if isinstance(error, NotAllowed):
-                    raise
                 _form_error(form, error)
             else:
                 messages.success(request, _("Your contribution is saved."))
