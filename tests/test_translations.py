@@ -46,10 +46,10 @@ FIXED = {
     "Shooting": "Tournage",
     "Post-production": "Postproduction",
     "Released": "Sorti",
-    "Producer": "Producteur",
-    "Director": "Réalisateur",
+    "Producer": "Production",
+    "Director": "Réalisation",
     "Crew": "Équipe technique",
-    "Moderator": "Modérateur",
+    "Moderator": "Modération",
 }
 
 

@@ -1,14 +1,18 @@
 """What the activity app does when productions and contributions report something.
 
 Receivers run inside the sender's transaction: the event and notifications are saved with
-the change they tell of, or not at all; e-mails are queued for after the commit.
+the change they tell of, or not at all; e-mails are queued for after the commit. A new call's
+followers, who may be thousands, are told by a background task once the call is saved.
 """
 
 from typing import Any
 
+from django.db import transaction
+
 from backstage.accounts.models import User
 from backstage.activity import services
 from backstage.activity.models import Event, Kind, Verb
+from backstage.activity.tasks import tell_followers_of_new_call
 from backstage.contributions import signals as contribution_signals
 from backstage.contributions.models import Contribution, Decision, Status
 from backstage.productions import signals as production_signals
@@ -35,8 +39,7 @@ def on_call_opened(sender: Any, *, call: Call, **kwargs: Any) -> None:
         call=call,
         data=_call_titles(call),
     )
-    followers = User.objects.filter(follows__production_id=call.production_id, is_active=True)
-    services.notify(event=event, kind=Kind.NEW_CALL, recipients=followers)
+    transaction.on_commit(lambda: tell_followers_of_new_call.enqueue(event_id=event.pk))
 
 
 def on_member_joined(sender: Any, *, membership: Membership, **kwargs: Any) -> None:

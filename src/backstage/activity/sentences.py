@@ -12,7 +12,7 @@ from backstage.productions.models import Role
 
 SENTENCES = {
     Verb.CALL_OPENED: gettext_lazy("%(actor)s opened the call “%(call)s”."),
-    Verb.MEMBER_JOINED: gettext_lazy("%(actor)s joined the team as %(role)s."),
+    Verb.MEMBER_JOINED: gettext_lazy("%(actor)s joined the team (role: %(role)s)."),
     Verb.CONTRIBUTION_SUBMITTED: gettext_lazy(
         "%(actor)s answered the call “%(call)s” with “%(contribution)s”."
     ),

@@ -9,9 +9,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 
 from backstage.accounts.api import router as accounts_router
+from backstage.activity.api import router as activity_router
 from backstage.contributions.api import router as contributions_router
 from backstage.contributions.comment_api import router as comments_router
 from backstage.core.errors import ServiceError
+from backstage.moderation.api import router as moderation_router
 from backstage.productions.api import router as productions_router
 
 api = NinjaAPI(
@@ -60,9 +62,10 @@ def integrity_error(request: HttpRequest, error: IntegrityError) -> HttpResponse
 @api.exception_handler(SchemaValidationError)
 def schema_validation_error(request: HttpRequest, error: SchemaValidationError) -> HttpResponse:
     first = error.errors[0] if error.errors else {}
-    location = [
-        str(part) for part in first.get("loc", []) if part not in ("body", "payload", "query", "path")
-    ]
+    # ("body", "payload", "links", 0) names the field "links.0"; ("query", "sort") names "sort".
+    where, *location = [str(part) for part in first.get("loc") or ["?"]]
+    if where == "body":
+        location = location[1:]  # the name of the view's body parameter, not one the client sent
     message = first.get("msg", _("The request is not valid."))
     if first.get("type") == "value_error" and "error" in first.get("ctx", {}):
         # Our own validators' messages, without the "Value error, " the schema library puts before them.
@@ -93,6 +96,8 @@ api.add_router("/", productions_router)
 api.add_router("/", accounts_router)
 api.add_router("/", contributions_router)
 api.add_router("/", comments_router)
+api.add_router("/", moderation_router)
+api.add_router("/", activity_router)
 
 # Last, so that it only answers addresses no operation claimed: clients get JSON there too.
 unknown_addresses = Router()

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from pydantic import AfterValidator
 
 from backstage.accounts.models import User
@@ -30,11 +30,11 @@ from backstage.api.schemas import (
 from backstage.contributions import queries, services
 from backstage.contributions.forms import MAX_LINKS
 from backstage.contributions.models import VISIBLE, Contribution, ContributionFile
-from backstage.contributions.models import Status as ContributionStatus
-from backstage.contributions.permissions import can_review
+from backstage.contributions.services import FILE_KINDS, MAX_FILE_BYTES, MAX_FILES
 from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.links import MAX_LINK_LENGTH, parse_links
 from backstage.core.markdown import render_markdown
+from backstage.core.uploads import display_name, validate_upload
 from backstage.productions.models import Call
 from backstage.productions.permissions import role_in
 
@@ -205,7 +205,7 @@ class ContributionPatch(InputSchema):
 
 class ReviewIn(InputSchema):
     status: ReviewStatus
-    note: str = Field("", max_length=4000, description="For the author.")
+    note: str = Field("", max_length=services.MAX_NOTE, description="For the author.")
 
 
 class VoteOut(Schema):
@@ -226,10 +226,10 @@ def _viewer(request: HttpRequest) -> Viewer:
 
 
 def _visible(contribution: Contribution, viewer: Viewer, role: str | None) -> None:
-    # Withdrawn work is gone for the public; its author and the team still reach it.
-    if contribution.status == ContributionStatus.WITHDRAWN:
+    # Withdrawn or hidden work is gone for the public; its author and the team still reach it.
+    if not queries.is_public(contribution):
         is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
-        if not (is_author or can_review(viewer, contribution.call.production, role=role)):
+        if not (is_author or role is not None):
             raise Http404
 
 
@@ -307,8 +307,8 @@ def list_contributions(
     "/productions/{slug}/calls/{call_id}/contributions",
     response={201: ContributionDetailOut, **ERRORS},
     auth=WRITE_AUTH,
-    description="Answer an open call. This takes JSON only: files are attached through the contribution's "
-    "form on the website.",
+    description="Answer an open call. This takes JSON; attach files afterwards with "
+    "`POST /contributions/{id}/files`.",
 )
 def submit_contribution(
     request: ApiRequest, slug: SlugPath, call_id: IdPath, payload: ContributionIn
@@ -344,14 +344,12 @@ def get_contribution(request: HttpRequest, contribution_id: IdPath) -> Contribut
     response={200: ContributionDetailOut, **ERRORS},
     auth=WRITE_AUTH,
     description="The author changes their contribution while it is only submitted; absent or `null` fields "
-    "stay as they are. Files are changed through the website's form.",
+    "stay as they are. Files are attached and removed through `/contributions/{id}/files`.",
 )
 def update_contribution(
     request: ApiRequest, contribution_id: IdPath, payload: ContributionPatch
 ) -> Contribution:
-    contribution, _role = _contribution(contribution_id, request.auth)
-    if contribution.author_id != request.auth.pk:
-        raise NotAllowed("forbidden", _("Only the author may change this contribution."))
+    contribution = _authors_editable(contribution_id, request.auth)
     values = payload.dict(exclude_unset=True, exclude_none=True)
     try:
         services.edit_contribution(
@@ -426,3 +424,75 @@ def unvote(request: ApiRequest, contribution_id: IdPath) -> dict[str, object]:
     contribution, role = _contribution(contribution_id, request.auth)
     contribution = services.withdraw_vote(actor=request.auth, contribution=contribution)
     return _vote_result(request.auth, contribution, role)
+
+
+def _authors_editable(contribution_id: int, actor: User) -> Contribution:
+    contribution, _role = _contribution(contribution_id, actor)
+    if contribution.author_id != actor.pk:
+        raise NotAllowed("forbidden", _("Only the author may change this contribution."))
+    return contribution
+
+
+def _checked(upload: UploadedFile) -> UploadedFile:
+    """The upload with its findings attached (as the form leaves it), or a refusal that names it."""
+    try:
+        upload.validated = validate_upload(  # type: ignore[attr-defined]
+            upload, max_bytes=MAX_FILE_BYTES, allowed_kinds=FILE_KINDS
+        )
+    except DjangoValidationError as error:
+        problem = " ".join(error.messages)
+        name = display_name(upload.name or "")
+        raise ServiceError(
+            error.code or "invalid_file",
+            _("“%(name)s”: %(problem)s") % {"name": name, "problem": problem},
+            field="files",
+        ) from None
+    return upload
+
+
+def _change_files(
+    actor: User, contribution: Contribution, new_files: list[UploadedFile], remove_files: list[int]
+) -> Contribution:
+    new_files = [_checked(upload) for upload in new_files]
+    try:
+        services.edit_contribution(
+            actor=actor,
+            contribution=contribution,
+            title=contribution.title,
+            description=contribution.description,
+            license=contribution.license,
+            links=contribution.links,
+            new_files=new_files,
+            remove_files=remove_files,
+        )
+    except ServiceError as error:
+        raise _client_field(error) from None
+    return _detail(contribution.pk, actor)
+
+
+@router.post(
+    "/contributions/{contribution_id}/files",
+    response={201: ContributionDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    description="The author attaches files to their contribution while it is only submitted: a "
+    "`multipart/form-data` request with one or more `files` parts (images, audio, video, PDF or text, "
+    f"{MAX_FILE_BYTES // (1024 * 1024)} MB each at most, {MAX_FILES} files per contribution). "
+    "Each file's type is read from its content, whatever its name says.",
+)
+def attach_files(
+    request: ApiRequest, contribution_id: IdPath, files: File[list[UploadedFile]]
+) -> Status[Contribution]:
+    contribution = _authors_editable(contribution_id, request.auth)
+    return Status(201, _change_files(request.auth, contribution, list(files), []))
+
+
+@router.delete(
+    "/contributions/{contribution_id}/files/{file_id}",
+    response={200: ContributionDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    description="The author removes a file from their contribution while it is only submitted.",
+)
+def remove_file(request: ApiRequest, contribution_id: IdPath, file_id: IdPath) -> Contribution:
+    contribution = _authors_editable(contribution_id, request.auth)
+    get_object_or_404(ContributionFile, pk=file_id, contribution=contribution)
+    return _change_files(request.auth, contribution, [], [file_id])

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
@@ -69,10 +69,7 @@ class CommentPatch(InputSchema):
 
 def _commentable(contribution_id: int, viewer: Viewer) -> Contribution:
     """The contribution, if the viewer may see it: withdrawn or hidden work only for its author and the team."""
-    contribution, role = _contribution(contribution_id, viewer)
-    is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
-    if not queries.is_public(contribution) and not (is_author or role is not None):
-        raise Http404
+    contribution, _role = _contribution(contribution_id, viewer)
     return contribution
 
 

@@ -28,6 +28,7 @@ from backstage.productions.permissions import require_not_blocked
 MAX_FILES = 10
 MAX_FILE_BYTES = 50 * 1024 * 1024
 FILE_KINDS = frozenset({"image", "audio", "video", "pdf", "text"})
+MAX_NOTE: int = Decision._meta.get_field("note").max_length  # type: ignore[assignment]
 # Which review steps are possible from each status; withdrawing is the author's, not a review.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.SUBMITTED: frozenset({Status.SHORTLISTED, Status.ACCEPTED, Status.DECLINED}),
@@ -243,8 +244,12 @@ def review_contribution(*, actor: User, contribution: Contribution, status: str,
             },
             field="status",
         )
-    if len(note) > 4000:
-        raise ServiceError("too_long", _("The note is too long (4000 characters at most)."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ServiceError(
+            "too_long",
+            _("The text is too long (%(max)d characters at most).") % {"max": MAX_NOTE},
+            field="note",
+        )
     decision = Decision.objects.create(
         contribution=contribution, actor=actor, from_status=contribution.status, to_status=status, note=note
     )

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 
 from backstage.moderation.models import Report
-from backstage.productions.models import Production
+from backstage.productions.models import Block, Production
 
 
 def open_reports(production: Production) -> QuerySet[Report]:
@@ -12,4 +12,18 @@ def open_reports(production: Production) -> QuerySet[Report]:
         "comment__author__profile",
         "comment__contribution__call__production",
         "comment__call__production",
+    )
+
+
+def reports(production: Production, *, status: str) -> QuerySet[Report]:
+    return Report.objects.filter(production=production, status=status).select_related(
+        "production", "reporter__profile"
+    )
+
+
+def blocks(production: Production) -> QuerySet[Block]:
+    return (
+        Block.objects.filter(production=production)
+        .select_related("user__profile")
+        .order_by("created_at", "pk")
     )

@@ -17,6 +17,8 @@ from backstage.productions import notifications, signals
 from backstage.productions.models import Block, Call, Follow, Invitation, Membership, Production, Role
 from backstage.productions.permissions import Action, can_create_production, require
 
+MAX_BLOCK_REASON: int = Block._meta.get_field("reason").max_length  # type: ignore[assignment]
+
 PRODUCTION_FIELDS = (
     "title",
     "slug",
@@ -239,8 +241,12 @@ def block_member(*, actor: User, production: Production, user: User, reason: str
     reason = reason.strip()
     if not reason:
         raise ServiceError("required", _("Say why, for the record and for the person."), field="reason")
-    if len(reason) > 2000:
-        raise ServiceError("too_long", _("The reason is too long (2000 characters at most)."), field="reason")
+    if len(reason) > MAX_BLOCK_REASON:
+        raise ServiceError(
+            "too_long",
+            _("The text is too long (%(max)d characters at most).") % {"max": MAX_BLOCK_REASON},
+            field="reason",
+        )
     if Membership.objects.filter(production=production, user=user).exists():
         raise Conflict(
             "team_member", _("Remove the person from the team before blocking them."), field="user"

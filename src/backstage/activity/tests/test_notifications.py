@@ -5,16 +5,18 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from backstage.activity.models import Event, Kind, Notification, NotificationPreference, Verb
+from backstage.activity.models import EmailChoice, Event, Kind, Notification, NotificationPreference, Verb
 from backstage.activity.services import send_digests
 from backstage.contributions import comments
 from backstage.contributions import services as contribution_services
 from backstage.contributions import signals as contribution_signals
 from backstage.productions import services as production_services
 from backstage.productions.models import CallKind, Role
-from conftest import make_user
+from conftest import client_for, make_user
 
 
 def recipients(event: Event) -> set[str]:
@@ -116,17 +118,39 @@ def test_a_comment_on_a_call_from_any_comment_like_object(studio, author):
     assert recipients(event) == {"producer", "member"}
 
 
-def test_a_new_call_tells_the_followers_but_not_its_author(studio):
+def test_a_new_call_tells_the_followers_but_not_its_author(
+    studio, mailoutbox, django_capture_on_commit_callbacks
+):
     production_services.follow(actor=studio.member, production=studio.production)
     production_services.follow(actor=studio.director, production=studio.production)
     production_services.follow(actor=studio.inactive, production=studio.production)
+    set_preference(studio.member, Kind.NEW_CALL, EmailChoice.IMMEDIATELY)
     make_user("stranger")
-    call = production_services.open_call(
-        actor=studio.director, production=studio.production, kind=CallKind.MUSIC, title_en="A waltz"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        call = production_services.open_call(
+            actor=studio.director, production=studio.production, kind=CallKind.MUSIC, title_en="A waltz"
+        )
     event = Event.objects.get(verb=Verb.CALL_OPENED)
     assert event.call == call and event.actor == studio.director
     assert recipients(event) == {"member"}
+    assert [message.to for message in mailoutbox] == [[studio.member.email]]
+    assert "A waltz" in mailoutbox[0].subject + mailoutbox[0].body
+
+
+def test_opening_a_call_costs_the_same_whatever_the_number_of_followers(studio):
+    def queries_to_open_a_call(title: str) -> int:
+        client = client_for(studio.director)
+        data = {"kind": "music", "title_en": title, "vote_policy": "none", "votes_per_member": "1"}
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/productions/varsovie-express/calls/new/", data)
+        assert response.status_code == 302, response.content
+        return len(queries)
+
+    production_services.follow(actor=studio.member, production=studio.production)
+    with_one = queries_to_open_a_call("A waltz")
+    for number in range(20):
+        production_services.follow(actor=make_user(f"fan-{number}"), production=studio.production)
+    assert queries_to_open_a_call("A tango") == with_one
 
 
 def test_joining_the_team_is_in_the_feed_and_notifies_nobody(studio):

@@ -42,6 +42,10 @@ class ApiClient:
     def delete(self, path: str, **headers: str) -> HttpResponse:
         return self.request("DELETE", path, **headers)
 
+    def upload(self, path: str, files: list[Any], **headers: str) -> HttpResponse:
+        """POST the files as ``multipart/form-data``, each in a part named ``files``."""
+        return self.client.post(API + path, {"files": files}, headers={**self.headers, **headers})
+
 
 def token_for(user: User, name: str = "tests") -> str:
     _token, clear = create_api_token(actor=user, name=name)

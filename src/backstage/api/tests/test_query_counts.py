@@ -10,8 +10,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from backstage.accounts.models import Profile, Skill
+from backstage.activity.models import Event, Kind, Notification, Verb
 from backstage.api.tests.api_client import ApiClient, api_as
+from backstage.contributions.services import submit_contribution
+from backstage.moderation.services import report
 from backstage.productions.models import Call, CallKind, Follow, Invitation, Membership, Production, Role
+from backstage.productions.services import block_member
 from conftest import Studio, make_user
 
 serial = itertools.count()
@@ -66,6 +70,36 @@ def add_skill(studio: Studio) -> None:
     Profile.objects.get(user=studio.crew).skills.add(skill)
 
 
+def report_a_contribution(studio: Studio) -> None:
+    author = make_user(f"author-{next(serial)}")
+    work = submit_contribution(
+        actor=author, call=studio.call, title="Spam", description="", license="CC0-1.0", links=[]
+    )
+    report(actor=author, target=work, reason="Mine, but spam")
+
+
+def block_someone(studio: Studio) -> None:
+    person = make_user(f"spammer-{next(serial)}")
+    block_member(actor=studio.producer, production=studio.production, user=person, reason="Spam")
+
+
+def notify_the_member(studio: Studio) -> None:
+    add_call(studio)
+    call = Call.objects.latest("pk")
+    event = Event.objects.create(
+        production=studio.production, actor=studio.director, verb=Verb.CALL_OPENED, call=call
+    )
+    Notification.objects.create(recipient=studio.member, event=event, kind=Kind.NEW_CALL)
+
+
+def join_the_team(studio: Studio) -> None:
+    add_team_member(studio)
+    newcomer = Membership.objects.latest("pk").user
+    Event.objects.create(
+        production=studio.production, actor=newcomer, verb=Verb.MEMBER_JOINED, data={"role": "crew"}
+    )
+
+
 def shown(body: Any) -> int:
     return body["count"] if isinstance(body, dict) else len(body)
 
@@ -90,6 +124,10 @@ READS: dict[str, Read] = {
     "list_invitations": Read("/productions/varsovie-express/invitations", invite_someone, reader="producer"),
     "my_invitations": Read("/invitations", invite_the_member, reader="member"),
     "get_profile": Read("/people/crew", add_skill, size=lambda body: len(body["skills"])),
+    "list_reports": Read("/productions/varsovie-express/reports", report_a_contribution, reader="moderator"),
+    "list_blocks": Read("/productions/varsovie-express/blocks", block_someone, reader="moderator"),
+    "list_notifications": Read("/notifications", notify_the_member, reader="member"),
+    "production_activity": Read("/productions/varsovie-express/activity", join_the_team),
 }
 
 

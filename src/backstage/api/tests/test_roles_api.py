@@ -5,14 +5,19 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from backstage.activity.models import Event, Kind, Notification, NotificationPreference, Verb
 from backstage.api.api import api
 from backstage.api.tests.api_client import api_as, assert_error, database_state
 from backstage.contributions import services as contribution_services
 from backstage.contributions.comments import post_comment
 from backstage.contributions.models import Comment, Contribution
+from backstage.contributions.tests.conftest import png_upload, validated
 from backstage.contributions.tests.test_api import contributions_state
 from backstage.contributions.tests.test_comment_api import comments_state
-from backstage.productions.models import Call, Follow, Invitation, Role
+from backstage.moderation import services as moderation_services
+from backstage.moderation.models import Report
+from backstage.productions import services as production_services
+from backstage.productions.models import Block, Call, Follow, Invitation, Role
 from conftest import ROLES, Studio, make_user
 
 # "inactive" sends a token that belongs to a deactivated account.
@@ -39,6 +44,35 @@ def vote_as_everyone(studio: Studio) -> None:
         contribution_services.cast_vote(actor=studio.person(role), contribution=contribution)
 
 
+def hide_the_work(studio: Studio) -> None:
+    moderation_services.hide(
+        actor=studio.producer, target=Contribution.objects.get(call=studio.call), reason="Spam"
+    )
+
+
+def hide_the_comment(studio: Studio) -> None:
+    moderation_services.hide(actor=studio.producer, target=Comment.objects.get(), reason="Rude")
+
+
+def block_the_author(studio: Studio) -> None:
+    production_services.block_member(
+        actor=studio.producer,
+        production=studio.production,
+        user=Contribution.objects.get(call=studio.call).author,
+        reason="Spam",
+    )
+
+
+def notify_everyone(studio: Studio) -> None:
+    event = Event.objects.create(production=studio.production, verb=Verb.CALL_OPENED, call=studio.call)
+    for role in SIGNED_IN:
+        Notification.objects.create(recipient=studio.person(role), event=event, kind=Kind.NEW_CALL)
+
+
+# Only its producers and moderators moderate a production.
+MODERATORS = {"producer": 200, "moderator": 200}
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -51,6 +85,8 @@ class Endpoint:
     public: int | None = None
     params: Mapping[str, str] = field(default_factory=dict)
     prepare: Callable[[Studio], None] | None = None
+    # Sent as multipart/form-data with one file, instead of JSON.
+    upload: bool = False
 
     def expected(self, role: str) -> int:
         if self.public is not None:
@@ -151,6 +187,59 @@ ENDPOINTS: dict[str, Endpoint] = {
     ),
     # The comment is the member's: only they may correct it.
     "update_comment": Endpoint("PATCH", "/comments/{comment_id}", {"body": "Lovely!"}, {"member": 200}),
+    # The contribution's author is outside the team: its files are theirs alone.
+    "attach_files": Endpoint("POST", "/contributions/{contribution_id}/files", upload=True),
+    "remove_file": Endpoint("DELETE", "/contributions/{contribution_id}/files/{file_id}"),
+    "report_contribution": Endpoint(
+        "POST", "/contributions/{contribution_id}/report", {"reason": "Spam"}, signed_in(201)
+    ),
+    "report_comment": Endpoint("POST", "/comments/{comment_id}/report", {"reason": "Rude"}, signed_in(201)),
+    "list_reports": Endpoint("GET", "/productions/{slug}/reports", allowed=MODERATORS),
+    "dismiss_report": Endpoint("POST", "/reports/{report_id}/dismiss", allowed=MODERATORS),
+    "hide_contribution": Endpoint(
+        "POST", "/contributions/{contribution_id}/hide", {"reason": "Spam"}, MODERATORS
+    ),
+    # Hidden work is gone for people outside the team, except its author.
+    "unhide_contribution": Endpoint(
+        "POST",
+        "/contributions/{contribution_id}/unhide",
+        allowed={**MODERATORS, "crew": 403, "director": 403},
+        refused=404,
+        prepare=hide_the_work,
+    ),
+    "hide_comment": Endpoint("POST", "/comments/{comment_id}/hide", {"reason": "Rude"}, MODERATORS),
+    "unhide_comment": Endpoint(
+        "POST",
+        "/comments/{comment_id}/unhide",
+        allowed={**MODERATORS, "crew": 403, "director": 403, "member": 403},
+        refused=404,
+        prepare=hide_the_comment,
+    ),
+    "list_blocks": Endpoint("GET", "/productions/{slug}/blocks", allowed=MODERATORS),
+    "block": Endpoint(
+        "POST",
+        "/productions/{slug}/blocks",
+        {"username": "author", "reason": "Spam"},
+        {"producer": 201, "moderator": 201},
+    ),
+    "unblock": Endpoint(
+        "DELETE",
+        "/productions/{slug}/blocks/{username}",
+        allowed={"producer": 204, "moderator": 204},
+        params={"username": "author"},
+        prepare=block_the_author,
+    ),
+    "list_notifications": Endpoint("GET", "/notifications", allowed=signed_in(200)),
+    "mark_all_read": Endpoint("POST", "/notifications/read", allowed=signed_in(200), prepare=notify_everyone),
+    # The notification is the member's: to anyone else it does not exist.
+    "mark_read": Endpoint(
+        "POST", "/notifications/{notification_id}/read", allowed={"member": 200}, refused=404
+    ),
+    "get_preferences": Endpoint("GET", "/notifications/preferences", allowed=signed_in(200)),
+    "update_preferences": Endpoint(
+        "PATCH", "/notifications/preferences", {"new_call": "never"}, signed_in(200)
+    ),
+    "production_activity": Endpoint("GET", "/productions/{slug}/activity", public=200),
     "me": Endpoint("GET", "/me", allowed=signed_in(200)),
 }
 
@@ -181,6 +270,7 @@ def contribution(studio: Studio) -> Contribution:
         description="",
         license="LAL-1.3",
         links=[],
+        files=[validated(png_upload())],
     )
 
 
@@ -189,13 +279,40 @@ def comment(studio: Studio, contribution: Contribution) -> Comment:
     return post_comment(actor=studio.member, contribution=contribution, body="Lovley.")
 
 
+@pytest.fixture
+def report(studio: Studio, contribution: Contribution) -> Report:
+    return moderation_services.report(actor=make_user("reporter"), target=contribution, reason="Spam")
+
+
+@pytest.fixture
+def notification(studio: Studio) -> Notification:
+    event = Event.objects.create(production=studio.production, verb=Verb.CALL_OPENED, call=studio.call)
+    return Notification.objects.create(recipient=studio.member, event=event, kind=Kind.NEW_CALL)
+
+
+def moderation_and_activity_state() -> dict[str, object]:
+    return {
+        "reports": list(Report.objects.order_by("pk").values_list("pk", "status", "handled_by")),
+        "blocks": list(Block.objects.order_by("pk").values_list("pk", "production", "user")),
+        "notifications": list(Notification.objects.order_by("pk").values_list("pk", "read_at")),
+        "preferences": list(
+            NotificationPreference.objects.order_by("pk").values_list("user", "kind", "email")
+        ),
+    }
+
+
 def everything() -> dict[str, object]:
-    return {**database_state(), **contributions_state(), **comments_state()}
+    return {
+        **database_state(),
+        **contributions_state(),
+        **comments_state(),
+        **moderation_and_activity_state(),
+    }
 
 
 @pytest.mark.parametrize("role", EVERYONE)
 @pytest.mark.parametrize("name", ENDPOINTS)
-def test_who_may_call_what(studio, invitation, contribution, comment, name, role):
+def test_who_may_call_what(studio, invitation, contribution, comment, report, notification, name, role):
     endpoint = ENDPOINTS[name]
     if endpoint.prepare is not None:
         endpoint.prepare(studio)
@@ -205,12 +322,18 @@ def test_who_may_call_what(studio, invitation, contribution, comment, name, role
         "invitation_id": invitation.pk,
         "contribution_id": contribution.pk,
         "comment_id": comment.pk,
+        "file_id": contribution.files.get().pk,
+        "report_id": report.pk,
+        "notification_id": notification.pk,
     }
     path = endpoint.path.format(**{**values, **endpoint.params})
     client = api_as(studio.person(role))
     before = everything()
 
-    response = client.request(endpoint.method, path, endpoint.body)
+    if endpoint.upload:
+        response = client.upload(path, [png_upload("still.png")])
+    else:
+        response = client.request(endpoint.method, path, endpoint.body)
 
     expected = endpoint.expected(role)
     if expected >= 400:
