@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "backstage.accounts",
     "backstage.licensing",
     "backstage.productions",
+    "backstage.media",
     "backstage.contributions",
     "backstage.activity",
     "backstage.moderation",
