@@ -56,7 +56,11 @@ from large_studio import BATCH_SIZE, LargeStudio, populate, session_cookie_for
 BARE_PATH = "/bench/bare/"
 PAGE_SIZE = 20  # the list's page size (contributions.views.PAGE_SIZE)
 # The indexes the list's sorts rely on (contributions.models.Contribution.Meta.indexes).
-LIST_INDEXES = ("contribution_call_newest", "contribution_call_votes")
+LIST_INDEXES = {
+    "newest": "contribution_call_newest",
+    "votes": "contribution_call_votes",
+    "shortlisted": "contribution_call_shortlisted",
+}
 # How much a work is liked, and how much a member votes: the k-th gets a share proportional to k^-s.
 WORK_POPULARITY = 0.8
 VOTER_ACTIVITY = 0.7
@@ -431,7 +435,7 @@ def missing_indexes() -> list[str]:
     with connection.cursor() as cursor:
         present = connection.introspection.get_constraints(cursor, Contribution._meta.db_table)
     connection.close()
-    return [name for name in LIST_INDEXES if name not in present]
+    return [name for name in LIST_INDEXES.values() if name not in present]
 
 
 @dataclass
@@ -450,9 +454,22 @@ class ListQuery:
         return f"sort={self.sort}, page {self.page}, {self.kind} query"
 
 
-def list_queries(busy: BusyCall, deep_page: int) -> list[ListQuery]:
-    """The count and page queries of each endpoint, timed in this process, with the database's plan."""
-    from django.core.paginator import Paginator
+def _plan(explain: str, sql: str, params: Any) -> str:
+    from django.db import connection
+
+    # Explained with its parameters, as run: the plan can differ when they are written in.
+    with connection.cursor() as cursor:
+        cursor.execute(explain + sql, params)
+        return "\n".join(" ".join(str(cell) for cell in row) for row in cursor.fetchall())
+
+
+def list_queries(busy: BusyCall, deep_page: int) -> tuple[list[ListQuery], dict[str, str]]:
+    """The count and page queries of each endpoint, timed in this process, with the database's plan.
+
+    Also returns, for each sort, the plan of the part of the page query that chooses the first
+    page's contributions (a subquery of the page query): whether the list is read in the order of
+    an index depends on it alone.
+    """
     from django.db import connection
 
     from backstage.contributions import queries
@@ -478,28 +495,27 @@ def list_queries(busy: BusyCall, deep_page: int) -> list[ListQuery]:
         for _attempt in range(2):  # the second run, with the database's pages in memory, is kept
             timed.clear()
             with connection.execute_wrapper(timer):
-                page = Paginator(queries.contributions_for_call(call, sort=sort), PAGE_SIZE).page(number)
+                page = queries.contributions_page(call, sort=sort, number=number, per_page=PAGE_SIZE)
                 list(page.object_list)
         for kind, (sql, params, shown, seconds) in zip(("count", "page"), timed, strict=True):
-            # Explained with its parameters, as run: the plan can differ when they are written in.
-            with connection.cursor() as cursor:
-                cursor.execute(explain + sql, params)
-                plan = "\n".join(" ".join(str(cell) for cell in row) for row in cursor.fetchall())
-            found.append(ListQuery(sort, number, kind, shown, seconds * 1000, plan))
+            found.append(ListQuery(sort, number, kind, shown, seconds * 1000, _plan(explain, sql, params)))
+    first_pages = {}
+    for sort in LIST_INDEXES:
+        chosen = queries.contributions_for_call(call, sort=sort).values("pk")[:PAGE_SIZE]
+        sql, params = chosen.query.sql_with_params()
+        first_pages[sort] = _plan(explain, sql, params)
     connection.close()
-    return found
+    return found, first_pages
 
 
-def ordered_by_index(found: list[ListQuery]) -> dict[str, bool]:
-    """Whether the first page of each indexed sort walks its index in order, rather than sorting the call.
+def ordered_by_index(first_pages: dict[str, str]) -> dict[str, bool]:
+    """Whether the first page of each sort walks its index in order, rather than sorting the call.
 
     A plan may name the index only to find the call's rows, then sort them all: that does not count.
     """
-    plans = {query.sort: query.plan for query in found if query.page == 1 and query.kind == "page"}
     full_sort = re.compile(r"TEMP B-TREE FOR (GROUP BY|ORDER BY)|(?<!Incremental )Sort  \(")
     return {
-        sort: index in plans[sort] and not full_sort.search(plans[sort])
-        for sort, index in (("newest", "contribution_call_newest"), ("votes", "contribution_call_votes"))
+        sort: LIST_INDEXES[sort] in plan and not full_sort.search(plan) for sort, plan in first_pages.items()
     }
 
 
@@ -555,8 +571,8 @@ def main(argv: list[str] | None = None) -> int:
         studio, busy = build_data(env, arguments)
         setup_seconds = time.perf_counter() - started
         missing = missing_indexes()
-        found = list_queries(busy, arguments.deep_page)
-        used = ordered_by_index(found)
+        found, first_pages = list_queries(busy, arguments.deep_page)
+        used = ordered_by_index(first_pages)
         query_ms: dict[str, dict[str, float]] = {}
         for query in found:
             query_ms.setdefault(f"{query.sort}, page {query.page}", {})[query.kind] = round(
@@ -580,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             "List indexes: "
-            + (f"MISSING {', '.join(missing)}" if missing else f"{', '.join(LIST_INDEXES)} present")
+            + (f"MISSING {', '.join(missing)}" if missing else f"{', '.join(LIST_INDEXES.values())} present")
             + "; first page read in index order: "
             + ", ".join(f"{sort} {'yes' if read else 'NO'}" for sort, read in used.items())
             + "."

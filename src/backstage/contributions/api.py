@@ -294,7 +294,8 @@ def list_contributions(
     call = queries.call_with_production(slug, call_id)
     viewer = _viewer(request)
     contributions = queries.contributions_for_call(call, sort=params.sort)
-    items = queries.with_file_counts(list(contributions[params.offset : params.offset + params.limit]))
+    chosen = contributions[params.offset : params.offset + params.limit]
+    items = queries.with_file_counts(list(queries.slice_with_details(chosen)))
     shown = queries.votes_are_visible(call, role_in(viewer, call.production))
     voted = queries.voted_ids(viewer, items)
     for item in items:

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -44,12 +44,29 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The place of the status in "shortlisted first", stored so that the list can walk an index
+    # in that order. The database computes it from the status on every write, so no path that
+    # changes a status (review, withdrawal, bulk update) can leave it behind.
+    status_rank = models.GeneratedField(
+        expression=Case(
+            When(status=Status.ACCEPTED, then=Value(0)),
+            When(status=Status.SHORTLISTED, then=Value(1)),
+            When(status=Status.SUBMITTED, then=Value(2)),
+            default=Value(3),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["call", "-created_at"], name="contribution_call_newest"),
             models.Index(fields=["call", "-vote_count"], name="contribution_call_votes"),
+            models.Index(
+                fields=["call", "status_rank", "-vote_count", "-created_at", "-id"],
+                name="contribution_call_shortlisted",
+            ),
             models.Index(fields=["author", "status"], name="contribution_author_status"),
         ]
         verbose_name = _("contribution")

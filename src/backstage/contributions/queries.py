@@ -1,9 +1,11 @@
 """Reads for contributions, each a fixed number of queries whatever the data size."""
 
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -13,28 +15,55 @@ from backstage.contributions.permissions import can_review
 from backstage.productions.models import Call, Production
 from backstage.productions.permissions import role_in
 
-SORTS = ("newest", "votes", "shortlisted")
-STATUS_RANK = Case(
-    When(status=Status.ACCEPTED, then=Value(0)),
-    When(status=Status.SHORTLISTED, then=Value(1)),
-    When(status=Status.SUBMITTED, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
+# The orders of the public list, each read in the order of one of Contribution's indexes.
+ORDERS: dict[str, tuple[str, ...]] = {
+    "newest": ("-created_at", "-pk"),
+    "votes": ("-vote_count", "-created_at", "-pk"),
+    # Accepted, shortlisted, submitted, then declined (Contribution.status_rank).
+    "shortlisted": ("status_rank", "-vote_count", "-created_at", "-pk"),
+}
+SORTS = tuple(ORDERS)
+LIST_RELATED = ("author__profile", "call__production")
 
 
 def contributions_for_call(call: Call, *, sort: str = "newest") -> QuerySet[Contribution]:
     """The public list: everything but withdrawn contributions, in the chosen order."""
-    contributions = (
+    return (
         Contribution.objects.filter(call=call, is_hidden=False)
         .exclude(status=Status.WITHDRAWN)
-        .select_related("author__profile", "call__production")
+        .select_related(*LIST_RELATED)
+        .order_by(*ORDERS[sort])
     )
-    if sort == "votes":
-        return contributions.order_by("-vote_count", "-created_at", "-pk")
-    if sort == "shortlisted":
-        return contributions.annotate(rank=STATUS_RANK).order_by("rank", "-vote_count", "-created_at", "-pk")
-    return contributions.order_by("-created_at", "-pk")
+
+
+def slice_with_details(chosen: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """A slice of a contribution list (``list[start:end]``), with each author and call, in one query.
+
+    The slice becomes a subquery that reads the contribution table alone, in the order of its
+    index; only the contributions it chooses are then joined with their author and call. Sliced
+    directly, the database would build the joined row of every contribution it skips.
+    """
+    return (
+        Contribution.objects.filter(pk__in=chosen.values("pk"))
+        .select_related(*LIST_RELATED)
+        .order_by(*chosen.query.order_by)
+    )
+
+
+class ContributionPaginator(Paginator[Contribution]):
+    """Pages of a contribution list, each read with slice_with_details so that deep pages stay cheap."""
+
+    def page(self, number: int | str) -> Page[Contribution]:
+        page = super().page(number)
+        page.object_list = slice_with_details(cast(QuerySet[Contribution], page.object_list))
+        return page
+
+
+def contributions_page(
+    call: Call, *, sort: str, number: int | str | None, per_page: int
+) -> Page[Contribution]:
+    """One page of the public list; a missing or out-of-range number gives the first or last page."""
+    return ContributionPaginator(contributions_for_call(call, sort=sort), per_page).get_page(number)
 
 
 def with_file_counts(contributions: list[Contribution]) -> list[Contribution]:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -28,9 +27,7 @@ def call_contributions(request: HttpRequest, slug: str, call_id: int) -> HttpRes
     sort = request.GET.get("sort", "newest")
     if sort not in queries.SORTS:
         sort = "newest"
-    page = Paginator(queries.contributions_for_call(call, sort=sort), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = queries.contributions_page(call, sort=sort, number=request.GET.get("page"), per_page=PAGE_SIZE)
     contributions = queries.with_file_counts(list(page.object_list))
     role = role_in(request.user, call.production)
     return render(
