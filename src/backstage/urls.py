@@ -13,6 +13,8 @@ urlpatterns = [
     path("productions/", include("backstage.activity.urls")),
     path("productions/", include("backstage.productions.urls")),
     path("licenses/", include("backstage.licensing.urls")),
+    path("uploads/", include("backstage.media.tus_urls")),
+    path("assets/", include("backstage.media.urls")),
     path("", include("backstage.accounts.urls")),
     path("", include("backstage.activity.notification_urls")),
     path("accounts/", include("allauth.urls")),
@@ -22,5 +24,7 @@ urlpatterns = [
 ]
 
 if settings.STORAGES["default"]["BACKEND"].endswith("FileSystemStorage"):
-    # Public media (avatars) from local storage; nginx serves MEDIA_ROOT directly in production.
-    urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+    # Avatars are public; every other stored file goes through a view that checks who may read it.
+    urlpatterns.append(
+        path("media/avatars/<path:path>", serve, {"document_root": settings.MEDIA_ROOT / "avatars"})
+    )

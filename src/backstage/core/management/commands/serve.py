@@ -1,7 +1,7 @@
 """``backstage run``: prepare the database and static files, then run the web server and the worker.
 
 The web server is gunicorn (a production WSGI server), static files are served by
-WhiteNoise, and a task worker runs beside it; if either process stops, both stop.
+WhiteNoise, and task workers run beside it; if any process stops, they all stop.
 """
 
 import os
@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Run Backstage: migrate, collect static files, start the web server and the task worker."
+    help = "Run Backstage: migrate, collect static files, start the web server and the task workers."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("BACKSTAGE_HOST", "127.0.0.1"))
@@ -25,7 +25,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--web-workers", type=int, default=int(os.environ.get("BACKSTAGE_WEB_WORKERS", "2"))
         )
-        parser.add_argument("--no-worker", action="store_true", help="Do not start the task worker.")
+        # Several, so that one long transcode does not hold up the e-mails and the other files' renditions.
+        parser.add_argument(
+            "--task-workers", type=int, default=int(os.environ.get("BACKSTAGE_TASK_WORKERS", "2"))
+        )
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the task workers.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -40,7 +44,8 @@ class Command(BaseCommand):
         processes = [subprocess.Popen(web)]  # noqa: S603 - fixed argument list
         if not options["no_worker"]:
             worker = [sys.executable, "-m", "backstage.cli", "worker"]
-            processes.append(subprocess.Popen(worker))  # noqa: S603
+            for _number in range(max(1, options["task_workers"])):
+                processes.append(subprocess.Popen(worker))  # noqa: S603
         self.stdout.write(
             self.style.SUCCESS(f"Backstage is running on http://{bind}/ (data in {settings.DATA_DIR})")
         )

@@ -1,0 +1,71 @@
+"""Writes on assets: retrying failed processing, deleting."""
+
+import shutil
+from functools import partial
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from backstage.accounts.models import User
+from backstage.core.errors import Conflict, NotAllowed
+from backstage.media.ingest import renditions_dir
+from backstage.media.models import Asset, Step
+from backstage.productions.models import Role
+from backstage.productions.permissions import role_in
+
+# Who looks after a production's media besides the person who uploaded it.
+MEDIA_ROLES = frozenset({Role.PRODUCER, Role.DIRECTOR, Role.CREW})
+
+
+def may_manage(user: User, asset: Asset) -> bool:
+    """The uploader, or the team of the asset's production, may retry and manage it."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if asset.owner_id == user.pk:
+        return True
+    return asset.production is not None and role_in(user, asset.production) in MEDIA_ROLES
+
+
+@transaction.atomic
+def retry(*, actor: User, asset: Asset) -> Asset:
+    """Run the failed steps of an asset's processing again."""
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("production").get(pk=asset.pk)
+    if not may_manage(actor, asset):
+        raise NotAllowed(
+            "forbidden", _("Only the person who uploaded this file and its production's team may retry it.")
+        )
+    if asset.status != Asset.Status.FAILED:
+        raise Conflict("not_failed", _("Only a file whose processing failed can be retried."))
+    failed = list(Step.objects.filter(asset=asset, status=Step.Status.FAILED).values_list("name", flat=True))
+    Step.objects.filter(asset=asset, name__in=failed).update(
+        status=Step.Status.PENDING, progress=0, problem="", started_at=None, finished_at=None
+    )
+    asset.status = Asset.Status.PROCESSING
+    asset.problem = ""
+    asset.problem_detail = ""
+    asset.save(update_fields=["status", "problem", "problem_detail", "updated_at"])
+    from backstage.media.tasks import run_step
+
+    for name in failed:
+        transaction.on_commit(partial(run_step.enqueue, asset_id=str(asset.pk), name=name))
+    return asset
+
+
+def delete(*, actor: User, asset: Asset) -> None:
+    """Remove a file, its renditions and their bytes; refused while it is still being worked on."""
+    with transaction.atomic():
+        asset = Asset.objects.select_for_update(of=("self",)).select_related("production").get(pk=asset.pk)
+        if not may_manage(actor, asset):
+            raise NotAllowed(
+                "forbidden",
+                _("Only the person who uploaded this file and its production's team may delete it."),
+            )
+        if asset.status in (Asset.Status.VERIFYING, Asset.Status.PROCESSING):
+            raise Conflict("busy", _("Wait until the file is ready (or has failed) before deleting it."))
+        original = asset.original.name if asset.original else ""
+        folder = renditions_dir(asset)
+        asset.delete()
+    if original:
+        default_storage.delete(original)
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from backstage.media import views
+
+app_name = "media"
+
+urlpatterns = [
+    path("", views.asset_list, name="list"),
+    path("upload/", views.upload, name="upload"),
+    path("<uuid:pk>/", views.asset_detail, name="asset"),
+    path("<uuid:pk>/progress/", views.asset_progress, name="progress"),
+    path("<uuid:pk>/retry/", views.retry, name="retry"),
+    path("<uuid:pk>/delete/", views.delete, name="delete"),
+    path("<uuid:pk>/original/", views.original, name="original"),
+    path("<uuid:pk>/r/<path:path>", views.rendition_file, name="rendition"),
+]
