@@ -80,6 +80,23 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
             time.sleep(0.5)
         else:
             pytest.fail("the worker did not send the e-mail:\n" + (tmp_path / "run.log").read_text())
+
+        # The demo's camera test went through the media pipeline in the workers: streams and a poster.
+        check = (
+            "from backstage.media.models import Asset; "
+            "asset = Asset.objects.get(); "
+            "print(asset.status, sorted(asset.renditions.values_list('kind', flat=True)))"
+        )
+        for _attempt in range(240):
+            state = subprocess.run(
+                [BIN / "backstage", "shell", "-c", check],
+                env=embedded_env, check=True, timeout=60, capture_output=True, text=True,
+            ).stdout.strip().splitlines()[-1]  # fmt: skip
+            if not state.startswith(("verifying", "processing")):
+                break
+            time.sleep(1)
+        assert state.split()[0] == "ready", state + (tmp_path / "run.log").read_text()
+        assert "'hls'" in state and "'poster'" in state and "'proxy'" in state
     finally:
         server.terminate()
         server.wait(timeout=30)

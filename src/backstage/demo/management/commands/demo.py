@@ -15,6 +15,7 @@ from PIL import Image
 from backstage.accounts.models import Profile, Skill, User
 from backstage.contributions import comments, services
 from backstage.demo import data as demo_data
+from backstage.demo.media import add_camera_test
 from backstage.productions.models import Call, Follow, Membership, Production
 
 
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         for username in ("marek", "lea", "ines"):
             Follow.objects.get_or_create(user=people[username], production=varsovie)
         self._contributions(varsovie, people)
+        add_camera_test(varsovie, people["ines"])
         return True
 
     def _contributions(self, production: Production, people: dict[str, User]) -> None:
