@@ -1,5 +1,6 @@
 """`backstage demo` then `backstage run`: the embedded studio serves pages, static files and runs tasks."""
 
+import http.client
 import os
 import re
 import socket
@@ -8,6 +9,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -102,3 +104,84 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
         server.wait(timeout=30)
         log.close()
     assert server.returncode == 0
+
+
+def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_env, tmp_path):
+    """The tus endpoint as deployed (gunicorn): large bodies, small ones, one cut short then resumed."""
+    from tusclient.client import TusClient
+
+    port = _free_port()
+    log = (tmp_path / "run.log").open("w+")
+    server = subprocess.Popen(
+        [BIN / "backstage", "run", "--port", str(port), "--web-workers", "1", "--no-worker"],
+        env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(120):
+            try:
+                _get(base + "/")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the server did not answer:\n" + (tmp_path / "run.log").read_text())
+        token = subprocess.run(
+            [BIN / "backstage", "shell", "-c",
+             "from backstage.accounts.models import User; "
+             "from backstage.accounts.services import create_api_token; "
+             "user = User.objects.create_user(username='ines', email='ines@example.org', password='x' * 12); "
+             "print(create_api_token(actor=user, name='tests')[1])"],
+            env=embedded_env, check=True, timeout=60, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        headers = {"Authorization": f"Bearer {token}"}
+        parts = Path(embedded_env["BACKSTAGE_DATA_DIR"]) / "uploads"
+
+        # Several PATCHes of 1 MiB and a last short one, through a standard tus client.
+        data = os.urandom(5 * 1024 * 1024 + 12_345)
+        source = tmp_path / "rush.mov"
+        source.write_bytes(data)
+        uploader = TusClient(f"{base}/uploads/", headers=headers).uploader(
+            str(source), chunk_size=1024 * 1024, metadata={"filename": "rush.mov"}
+        )
+        uploader.upload()
+        upload_id = uploader.url.rstrip("/").split("/")[-1]
+        assert (parts / f"{upload_id}.part").read_bytes() == data
+
+        # A PATCH whose client stops halfway keeps what arrived; the upload then resumes from there.
+        create = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        create.request(
+            "POST", "/uploads/", headers={**headers, "Tus-Resumable": "1.0.0", "Upload-Length": "300000"}
+        )
+        location = create.getresponse().getheader("Location")
+        path = urlsplit(location).path
+        cut = socket.create_connection(("127.0.0.1", port))
+        cut.sendall(
+            f"PATCH {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\n"
+            "Content-Length: 300000\r\n\r\n".encode()
+            + data[:100_000]
+        )
+        time.sleep(0.5)
+        cut.close()
+        for _attempt in range(50):
+            head = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            head.request("HEAD", path, headers={**headers, "Tus-Resumable": "1.0.0"})
+            offset = int(head.getresponse().getheader("Upload-Offset"))
+            if offset == 100_000:
+                break
+            time.sleep(0.2)
+        assert offset == 100_000
+        rest = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        rest.request(
+            "PATCH", path, body=data[100_000:300_000],
+            headers={**headers, "Tus-Resumable": "1.0.0", "Upload-Offset": "100000",
+                     "Content-Type": "application/offset+octet-stream"},
+        )  # fmt: skip
+        answer = rest.getresponse()
+        assert answer.status == 204 and answer.getheader("Upload-Offset") == "300000"
+        assert (parts / f"{path.rstrip('/').split('/')[-1]}.part").read_bytes() == data[:300_000]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()

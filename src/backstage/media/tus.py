@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from backstage.accounts.models import User
 from backstage.accounts.services import user_for_token
 from backstage.media import uploads
+from backstage.media.direct_body import DirectBody
 from backstage.media.models import Upload
 from backstage.media.uploads import Body, Checksum, UploadRefused
 
@@ -234,8 +235,10 @@ def _body(request: HttpRequest) -> tuple[int | None, Body]:
     if announced:
         if not _DIGITS.fullmatch(announced):
             raise UploadRefused("content_length", _("Content-Length is not a number."), status=400)
-        # The request reads the server's input stream, never past the announced length.
-        return int(announced), request
+        # Straight from the socket where the server allows it; else the request reads the server's
+        # input stream, never past the announced length.
+        length = int(announced)
+        return length, DirectBody.of(request, length) or request
     if request.META.get("wsgi.input_terminated"):
         # The server tells where the body ends (a chunked request it decodes): read until then.
         stream: Any = request.META["wsgi.input"]
