@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Permission
 from django.test import Client
+from django.utils import translation
 
 from backstage.accounts.models import User
 from backstage.productions.models import Call, CallKind, Membership, Production, Role
@@ -27,6 +28,10 @@ def _fast_tests(settings, tmp_path):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Each test starts in English: a French request earlier in the same process leaves its language active.
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 def make_user(username: str, **extra) -> User:

@@ -36,7 +36,7 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
     page.get_by_role("button", name="Submit my contribution").click()
     page.wait_for_url("**/contributions/*/")
     assert page.get_by_role("heading", name="Ania, self-tape").is_visible()
-    assert page.locator(".file-preview img").is_visible()
+    page.locator(".file-preview img").wait_for()
     problems += axe_audit(page, "contribution page")
     work = Contribution.objects.get()
     assert work.license == "CC-BY-SA-4.0" and work.files.count() == 1

@@ -26,6 +26,7 @@ PROBLEMS: dict[str, Promise] = {
     ),
     "no_streams": _("The file holds no picture or sound to work with."),
     "timeout": _("Processing took too long and was stopped."),
+    "ffmpeg_missing": _("The studio's media tools are not available right now. The team can retry later."),
     "ffmpeg_failed": _(
         "The conversion failed. The team can retry it; if it fails again, re-export the file."
     ),

@@ -12,6 +12,8 @@ from backstage.media import ffmpeg, images, ingest
 from backstage.media.models import Asset, Rendition, Step
 
 log = logging.getLogger(__name__)
+# Failures of the studio's side, not of the file: retried, never held against it.
+SERVER_CODES = frozenset({"ffmpeg_missing"})
 
 
 @task()
@@ -107,7 +109,7 @@ def _size(path: Path) -> int:
 
 def _failed(asset: Asset, name: str, error: ffmpeg.MediaError) -> None:
     log.warning("Asset %s: step %s failed (%s): %s", asset.pk, name, error.code, error.detail)
-    if name == Step.Name.PROBE or error.code in ingest.HOSTILE_CODES:
+    if error.code in ingest.HOSTILE_CODES or (name == Step.Name.PROBE and error.code not in SERVER_CODES):
         # What FFmpeg cannot read safely is refused, not retried.
         ingest.reject(asset, error.code, error.detail)
         return
