@@ -46,6 +46,8 @@ test: lint typecheck test-suite
 bench: install-test
 	$(BIN)/python bench/production_page.py
 	$(BIN)/python bench/call_page.py
+	$(BIN)/python bench/upload.py --patch-size 2G
+	$(BIN)/python bench/transcode.py
 
 # Re-vendor the front-end libraries pinned in package.json (needs npm).
 vendor:

@@ -23,8 +23,10 @@ from backstage.media.problems import describe
 from backstage.productions.models import Production
 
 PAGE_SIZE = 30
-# Each PATCH of a browser upload: large enough to cost little, small enough to lose little to a dropped line.
-UPLOAD_CHUNK_BYTES = 64 * 1024 * 1024
+# Bytes per PATCH of a browser upload; 0: the whole file in one request, as tus-js-client does by default.
+# Smaller requests gain nothing in resumption (what arrives of a broken request is kept), and each ends
+# with a flush to disk.
+UPLOAD_CHUNK_BYTES = 0
 # htmx's "stop polling" status, once the processing has ended.
 STOP_POLLING = 286
 # Renditions are ours, but their names say little: their types are set here, never guessed from content.

@@ -31,7 +31,7 @@
     let lastBytes = 0, lastTime = performance.now(), speed = 0, running = true;
     const upload = new tus.Upload(file, {
       endpoint: form.dataset.endpoint,
-      chunkSize: Number(form.dataset.chunkSize),
+      chunkSize: Number(form.dataset.chunkSize) || Infinity,
       retryDelays: [0, 1000, 3000, 5000, 10000, 20000],
       removeFingerprintOnSuccess: true,
       metadata: { filename: file.name, filetype: file.type || "", ...(production ? { production } : {}) },
