@@ -1,5 +1,6 @@
 """`backstage demo` then `backstage run`: the embedded studio serves pages, static files and runs tasks."""
 
+import contextlib
 import http.client
 import os
 import re
@@ -8,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,6 +27,45 @@ def _free_port() -> int:
 def _get(url: str) -> tuple[int, bytes]:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.status, response.read()
+
+
+@contextlib.contextmanager
+def running(env: dict[str, str], log_path: Path, *options: str) -> Iterator[str]:
+    """`backstage run` on a free port until the block ends; its address once it answers."""
+    port = _free_port()
+    with log_path.open("w+") as log:
+        server = subprocess.Popen(
+            [BIN / "backstage", "run", "--port", str(port), "--web-workers", "1", *options],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _attempt in range(120):
+                try:
+                    _get(base + "/")
+                    break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                pytest.fail("the server did not answer:\n" + log_path.read_text())
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    assert server.returncode == 0, log_path.read_text()
+
+
+def shell(env: dict[str, str], code: str) -> str:
+    """The last line `backstage shell -c code` prints."""
+    output = subprocess.run(
+        [BIN / "backstage", "shell", "-c", code],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return output.strip().splitlines()[-1] if output.strip() else ""
 
 
 @pytest.fixture
@@ -46,22 +87,9 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
     )
     assert "nothing changed" in again.stdout
 
-    port = _free_port()
-    log = (tmp_path / "run.log").open("w+")
-    server = subprocess.Popen(
-        [BIN / "backstage", "run", "--port", str(port), "--web-workers", "1"],
-        env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _attempt in range(120):
-            try:
-                status, body = _get(base + "/productions/varsovie-express/")
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the server did not answer:\n" + (tmp_path / "run.log").read_text())
+    log = tmp_path / "run.log"
+    with running(embedded_env, log) as base:
+        status, body = _get(base + "/productions/varsovie-express/")
         assert status == 200
         html = body.decode()
         assert "Varsovie-Express" in html
@@ -69,19 +97,18 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
         assert stylesheet, "static files are not hashed by the production storage"
         assert _get(base + stylesheet.group(1))[0] == 200
 
-        # A task enqueued by another process is picked up by the worker started beside the server.
-        subprocess.run(
-            [BIN / "backstage", "shell", "-c",
-             "from backstage.core.tasks import send_email; "
-             "send_email.enqueue(subject='Worker check 42', body='hello', to=['a@example.org'])"],
-            env=embedded_env, check=True, timeout=60,
-        )  # fmt: skip
+        # A task enqueued by another process is picked up by a worker started beside the server.
+        shell(
+            embedded_env,
+            "from backstage.core.tasks import send_email; "
+            "send_email.enqueue(subject='Worker check 42', body='hello', to=['a@example.org'])",
+        )
         for _attempt in range(60):
-            if "Worker check 42" in (tmp_path / "run.log").read_text():
+            if "Worker check 42" in log.read_text():
                 break
             time.sleep(0.5)
         else:
-            pytest.fail("the worker did not send the e-mail:\n" + (tmp_path / "run.log").read_text())
+            pytest.fail("the worker did not send the e-mail:\n" + log.read_text())
 
         # The demo's camera test went through the media pipeline in the workers: streams and a poster.
         check = (
@@ -90,50 +117,27 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
             "print(asset.status, sorted(asset.renditions.values_list('kind', flat=True)))"
         )
         for _attempt in range(240):
-            state = subprocess.run(
-                [BIN / "backstage", "shell", "-c", check],
-                env=embedded_env, check=True, timeout=60, capture_output=True, text=True,
-            ).stdout.strip().splitlines()[-1]  # fmt: skip
+            state = shell(embedded_env, check)
             if not state.startswith(("verifying", "processing")):
                 break
             time.sleep(1)
-        assert state.split()[0] == "ready", state + (tmp_path / "run.log").read_text()
+        assert state.split()[0] == "ready", state + log.read_text()
         assert "'hls'" in state and "'poster'" in state and "'proxy'" in state
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-    assert server.returncode == 0
 
 
 def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_env, tmp_path):
     """The tus endpoint as deployed (gunicorn): large bodies, small ones, one cut short then resumed."""
     from tusclient.client import TusClient
 
-    port = _free_port()
-    log = (tmp_path / "run.log").open("w+")
-    server = subprocess.Popen(
-        [BIN / "backstage", "run", "--port", str(port), "--web-workers", "1", "--no-worker"],
-        env=embedded_env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        for _attempt in range(120):
-            try:
-                _get(base + "/")
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the server did not answer:\n" + (tmp_path / "run.log").read_text())
-        token = subprocess.run(
-            [BIN / "backstage", "shell", "-c",
-             "from backstage.accounts.models import User; "
-             "from backstage.accounts.services import create_api_token; "
-             "user = User.objects.create_user(username='ines', email='ines@example.org', password='x' * 12); "
-             "print(create_api_token(actor=user, name='tests')[1])"],
-            env=embedded_env, check=True, timeout=60, capture_output=True, text=True,
-        ).stdout.strip().splitlines()[-1]  # fmt: skip
+    with running(embedded_env, tmp_path / "run.log", "--no-worker") as base:
+        port = int(base.rsplit(":", 1)[1])
+        token = shell(
+            embedded_env,
+            "from backstage.accounts.models import User; "
+            "from backstage.accounts.services import create_api_token; "
+            "user = User.objects.create_user(username='ines', email='ines@example.org', password='x' * 12); "
+            "print(create_api_token(actor=user, name='tests')[1])",
+        )
         headers = {"Authorization": f"Bearer {token}"}
         parts = Path(embedded_env["BACKSTAGE_DATA_DIR"]) / "uploads"
 
@@ -181,7 +185,3 @@ def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_e
         answer = rest.getresponse()
         assert answer.status == 204 and answer.getheader("Upload-Offset") == "300000"
         assert (parts / f"{path.rstrip('/').split('/')[-1]}.part").read_bytes() == data[:300_000]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()

@@ -127,6 +127,19 @@ def open_page(browser, live_server, request) -> Iterator[Callable]:
         pytest.fail("JavaScript errors in the page:\n" + "\n".join(js_errors))
 
 
+def sign_in(page, live_server, user) -> None:
+    """Give the page's browser context the session cookie of `user`, as if they had signed in."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+    )
+
+
 @pytest.fixture
 def axe_audit() -> Callable:
     """Runs axe-core on a page; returns its serious and critical violations, one readable line each.

@@ -1,22 +1,13 @@
 """Answering a call in the browser, voting without a reload, and the review panel, audited with axe."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from backstage.contributions.models import Contribution, Status
 from backstage.contributions.tests.conftest import png_upload
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_path):
@@ -26,7 +17,7 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
 
     # A member answers the call with an image under a license the production accepts.
     page = open_page(locale="en-US")
-    _signed_in(page, live_server, studio.member)
+    sign_in(page, live_server, studio.member)
     page.goto(f"{live_server.url}/productions/varsovie-express/calls/{studio.call.pk}/contribute/")
     problems += axe_audit(page, "contribute form")
     page.get_by_label("Title").fill("Ania, self-tape")
@@ -43,7 +34,7 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
 
     # Another member votes from the list; the count changes without a page reload.
     voter = open_page(locale="en-US")
-    _signed_in(voter, live_server, studio.crew)
+    sign_in(voter, live_server, studio.crew)
     voter.goto(f"{live_server.url}/productions/varsovie-express/calls/{studio.call.pk}/contributions/")
     problems += axe_audit(voter, "contributions list")
     voter.evaluate("() => { window.notReloaded = true; }")
@@ -62,7 +53,7 @@ def test_answer_vote_and_review(studio, live_server, open_page, axe_audit, tmp_p
 
     # The director accepts it with a note; the author sees the decision.
     director = open_page(locale="en-US")
-    _signed_in(director, live_server, studio.director)
+    sign_in(director, live_server, studio.director)
     director.goto(f"{live_server.url}{work.get_absolute_url()}")
     problems += axe_audit(director, "review panel")
     director.get_by_label("Decision").select_option("accepted")

@@ -1,29 +1,20 @@
 """Uploading a video in the browser with visible progress, then watching it stream."""
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from backstage.media.models import Asset
 from backstage.media.tests.clips import Clips
 
+from .conftest import sign_in
+
 pytestmark = pytest.mark.browser
-
-
-def _signed_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-    )
 
 
 def test_upload_a_video_see_its_progress_and_play_it(studio, live_server, open_page, axe_audit, tmp_path):
     clip = Clips(tmp_path)["video.mp4"]
     problems: list[str] = []
     page = open_page(locale="fr-FR")
-    _signed_in(page, live_server, studio.crew)
+    sign_in(page, live_server, studio.crew)
     page.goto(f"{live_server.url}/assets/upload/")
     problems += axe_audit(page, "upload form")
     page.get_by_label("Pour la production").select_option("varsovie-express")

@@ -13,6 +13,7 @@ from backstage.api.auth import WRITE_AUTH, ApiRequest
 from backstage.api.pagination import Pagination
 from backstage.api.schemas import ERRORS, NOT_BLANK, IdPath, InputSchema, SlugPath, UsernamePath
 from backstage.contributions import queries as contribution_queries
+from backstage.contributions.api import PersonOut
 from backstage.contributions.models import Comment, Contribution
 from backstage.core.errors import ServiceError
 from backstage.moderation import queries, services
@@ -25,11 +26,6 @@ from backstage.productions.permissions import Action, require, role_in
 router = Router(tags=["moderation"])
 
 ReportStatus = Literal["open", "hidden", "dismissed"]
-
-
-class PersonOut(Schema):
-    username: str
-    display_name: str
 
 
 class ReportOut(Schema):
