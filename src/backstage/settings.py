@@ -231,6 +231,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # the uploads they have started), and how long an upload left idle is kept before it is deleted.
 UPLOAD_MAX_BYTES = int(os.environ.get("BACKSTAGE_UPLOAD_MAX_BYTES", str(20 * 1024**3)))
 MEMBER_QUOTA_BYTES = int(os.environ.get("BACKSTAGE_MEMBER_QUOTA_BYTES", str(50 * 1024**3)))
+PRODUCTION_QUOTA_BYTES = int(os.environ.get("BACKSTAGE_PRODUCTION_QUOTA_BYTES", str(1024**4)))
 UPLOAD_EXPIRY_HOURS = float(os.environ.get("BACKSTAGE_UPLOAD_EXPIRY_HOURS", "24"))
 # The bytes of uploads in progress: on local disk (a lock on each file keeps writers apart).
 TUS_UPLOAD_DIR = DATA_DIR / "uploads"

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -42,19 +43,34 @@ def update_profile(
     profile.city = city
     profile.languages = languages
     profile.links = links
-    new_avatar = reencode_avatar(avatar) if avatar is not None else None
-    if (remove_avatar or new_avatar is not None) and profile.avatar:
-        old_name = profile.avatar.name
-        transaction.on_commit(lambda: profile.avatar.storage.delete(old_name))
-        profile.avatar = None
-    if new_avatar is not None:
-        profile.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
+    if avatar is not None:
+        _replace_avatar(profile, reencode_avatar(avatar))
+    elif remove_avatar:
+        _replace_avatar(profile, None)
     profile.full_clean()
     profile.save()
     profile.skills.set(skills)
     if language is not None and language != actor.language:
         actor.language = language
         actor.save(update_fields=["language"])
+    return profile
+
+
+def _replace_avatar(profile: Profile, new_avatar: ContentFile | None) -> None:
+    if profile.avatar:
+        old_name = profile.avatar.name
+        transaction.on_commit(lambda: profile.avatar.storage.delete(old_name))
+        profile.avatar = None
+    if new_avatar is not None:
+        profile.avatar.save(new_avatar.name or "avatar.webp", new_avatar, save=False)
+
+
+@transaction.atomic
+def set_avatar(*, actor: User, picture: UploadedFile) -> Profile:
+    """Make a picture (re-encoded here, whatever checked it before) the person's avatar."""
+    profile, _created = Profile.objects.get_or_create(user=actor)
+    _replace_avatar(profile, reencode_avatar(picture))
+    profile.save(update_fields=["avatar"])
     return profile
 
 

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from typing import Annotated, Literal
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -35,6 +36,7 @@ from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.links import MAX_LINK_LENGTH, parse_links
 from backstage.core.markdown import render_markdown
 from backstage.core.uploads import display_name, validate_upload
+from backstage.media.models import Asset
 from backstage.productions.models import Call
 from backstage.productions.permissions import role_in
 
@@ -193,6 +195,12 @@ class ContributionIn(InputSchema):
     sources: list[SourceId] = Field(
         [], max_length=MAX_SOURCES, description="Ids of the production's contributions this one remixes."
     )
+    assets: list[UUID] = Field(
+        [],
+        max_length=MAX_FILES,
+        description="Ids of your own uploaded files (the resumable upload at /uploads/; an upload's id is "
+        "its file's) to attach, once checked.",
+    )
 
 
 class ContributionPatch(InputSchema):
@@ -275,6 +283,17 @@ def _sources(call: Call, numbers: list[int]) -> list[Contribution]:
     return found
 
 
+def _assets(owner: User, ids: list[UUID]) -> list[Asset]:
+    """The person's uploaded files named; another's, or one that does not exist, is unknown to them."""
+    found = {asset.pk: asset for asset in Asset.objects.filter(pk__in=ids, owner=owner)}
+    missing = [str(number) for number in ids if number not in found]
+    if missing:
+        raise ServiceError(
+            "unknown_asset", _("You have no uploaded file %(id)s.") % {"id": missing[0]}, field="assets"
+        )
+    return [found[number] for number in ids]
+
+
 def _client_field(error: ServiceError) -> ServiceError:
     # Services name fields as the form does; clients sent them by the names of this API's bodies.
     if error.field in ("source_licenses", "attachments"):
@@ -324,6 +343,7 @@ def submit_contribution(
             license=payload.license,
             links=list(payload.links),
             sources=_sources(call, payload.sources),
+            assets=_assets(request.auth, payload.assets),
         )
     except ServiceError as error:
         raise _client_field(error) from None

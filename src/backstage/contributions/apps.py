@@ -8,6 +8,9 @@ class ContributionsConfig(AppConfig):
 
     def ready(self) -> None:
         from backstage.accounts.profile_sections import register
+        from backstage.contributions.media_access import readable_in_a_contribution
         from backstage.contributions.profile import SECTION
+        from backstage.media import access
 
         register(SECTION)
+        access.register(readable_in_a_contribution)

@@ -3,15 +3,33 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from backstage.accounts.models import User
 from backstage.contributions.models import Status
+from backstage.contributions.queries import attachable_assets
 from backstage.contributions.services import FILE_KINDS, MAX_FILE_BYTES, MAX_FILES
 from backstage.core.links import parse_links
 from backstage.core.uploads import MultipleContributionFilesField
 from backstage.licensing.registry import accepted_inbound
+from backstage.media.models import Asset
 
 MAX_LINKS = 5
+
+
+def _links_help() -> str:
+    # Formatted when shown, in the reader's language: a lazy string formatted at import would be English.
+    return gettext("One web address per line, up to %(max)d (a video elsewhere, a repository…).") % {
+        "max": MAX_LINKS
+    }
+
+
+class AssetChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Asset) -> str:
+        return f"{obj.name} ({filesizeformat(obj.size)})"
 
 
 class ContributionForm(forms.Form):
@@ -32,12 +50,20 @@ class ContributionForm(forms.Form):
         max_files=MAX_FILES,
         help_text=_("Images, sound, video, PDF or text; up to 10 files of 50 MB each."),
     )
+    assets = AssetChoiceField(
+        label=_("Files you uploaded"),
+        queryset=Asset.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Large files (rushes, masters, sessions) go through “Upload files” first, then appear here."
+        ),
+    )
     links = forms.CharField(
         label=_("Links"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One web address per line, up to %(max)d (a video elsewhere, a repository…).")
-        % {"max": MAX_LINKS},
+        help_text=lazy(_links_help, str)(),
     )
     sources = forms.CharField(
         label=_("Builds on"),
@@ -46,8 +72,9 @@ class ContributionForm(forms.Form):
         help_text=_("If this is a remix, the numbers of the contributions it uses, e.g. “12, 40”."),
     )
 
-    def __init__(self, *args: Any, production_license: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, production_license: str, owner: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        cast(AssetChoiceField, self.fields["assets"]).queryset = attachable_assets(owner)
         cast(forms.ChoiceField, self.fields["license"]).choices = [
             (item.spdx_id, f"{item.name} — {item.summary}") for item in accepted_inbound(production_license)
         ]

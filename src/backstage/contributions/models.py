@@ -93,8 +93,14 @@ def contribution_file_path(instance: "ContributionFile", filename: str) -> str:
 
 
 class ContributionFile(models.Model):
+    """A file of a contribution: sent with the form (`file`), or one of the author's uploaded assets."""
+
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="files")
-    file = models.FileField(upload_to=contribution_file_path, max_length=255)
+    file = models.FileField(upload_to=contribution_file_path, max_length=255, blank=True)
+    # A large file that came through the resumable upload, with its streams and previews; kept while used.
+    asset = models.ForeignKey(
+        "media.Asset", on_delete=models.PROTECT, null=True, blank=True, related_name="contribution_files"
+    )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(max_length=10)
     mime = models.CharField(max_length=80)

@@ -5,13 +5,15 @@ from typing import cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from backstage.accounts.models import User
 from backstage.contributions.models import Contribution, ContributionFile, Decision, Status, Vote
 from backstage.contributions.permissions import can_review
+from backstage.contributions.services import ATTACHABLE, FILE_KINDS
+from backstage.media.models import Asset
 from backstage.productions.models import Call, Production
 from backstage.productions.permissions import role_in
 
@@ -110,7 +112,12 @@ class ContributionPage:
 def contribution_page(slug: str, pk: int, viewer: User | AnonymousUser) -> ContributionPage:
     contribution = get_object_or_404(
         Contribution.objects.select_related("author__profile", "call__production").prefetch_related(
-            "files", "sources__author__profile", "remixes__author__profile"
+            Prefetch(
+                "files",
+                ContributionFile.objects.select_related("asset").prefetch_related("asset__renditions"),
+            ),
+            "sources__author__profile",
+            "remixes__author__profile",
         ),
         pk=pk,
         call__production__slug=slug,
@@ -168,4 +175,11 @@ def contributions_by_number(production: Production, numbers: list[int]) -> list[
         Contribution.objects.filter(call__production=production, pk__in=numbers).select_related(
             "call", "author"
         )
+    )
+
+
+def attachable_assets(owner: User) -> QuerySet[Asset]:
+    """The person's uploaded files that a contribution may take: checked, of a kind calls accept."""
+    return Asset.objects.filter(owner=owner, status__in=ATTACHABLE, kind__in=FILE_KINDS).order_by(
+        "-created_at"
     )

@@ -22,6 +22,7 @@ from backstage.core.errors import Conflict, NotAllowed, ServiceError
 from backstage.core.storage import files_removed_on_failure
 from backstage.core.uploads import validate_upload
 from backstage.licensing.compatibility import check_contribution_license, check_remix
+from backstage.media.models import Asset
 from backstage.productions.models import Call, VotePolicy
 from backstage.productions.permissions import require_not_blocked
 
@@ -89,6 +90,39 @@ def _store_files(
         stored.save()
 
 
+def _check_file_count(count: int) -> None:
+    if count > MAX_FILES:
+        raise ServiceError(
+            "too_many_files", _("Attach at most %(max)d files.") % {"max": MAX_FILES}, field="files"
+        )
+
+
+# An asset may be attached once its content is verified; its renditions may still be on their way.
+ATTACHABLE = (Asset.Status.PROCESSING, Asset.Status.READY)
+
+
+def _attach_assets(actor: User, contribution: Contribution, assets: Sequence[Asset], *, start: int) -> None:
+    """Attach files the author uploaded through the resumable upload (their own, verified)."""
+    for position, asset in enumerate(assets, start=start):
+        if asset.owner_id != actor.pk or asset.status not in ATTACHABLE or asset.kind not in FILE_KINDS:
+            raise ServiceError(
+                "asset_not_attachable",
+                _("“%(name)s” cannot be attached: only your own files, once checked, can be.")
+                % {"name": asset.name},
+                field="assets",
+            )
+        ContributionFile.objects.create(
+            contribution=contribution,
+            asset=asset,
+            name=asset.name[:120],
+            kind=asset.kind,
+            mime=asset.mime,
+            size=asset.size,
+            sha256=asset.sha256,
+            position=position,
+        )
+
+
 def submit_contribution(
     *,
     actor: User,
@@ -99,11 +133,12 @@ def submit_contribution(
     links: list[str],
     files: Sequence[UploadedFile] = (),
     sources: Sequence[Contribution] = (),
+    assets: Sequence[Asset] = (),
 ) -> Contribution:
     """Answer an open call with a contribution under a free license the production accepts."""
     _require_active(actor)
     with files_removed_on_failure() as written, transaction.atomic():
-        return _submit(actor, call, title, description, license, links, files, sources, written)
+        return _submit(actor, call, title, description, license, links, files, sources, written, assets)
 
 
 def _submit(
@@ -116,6 +151,7 @@ def _submit(
     files: Sequence[UploadedFile],
     sources: Sequence[Contribution],
     written: list[tuple[Storage, str]],
+    assets: Sequence[Asset] = (),
 ) -> Contribution:
     call = Call.objects.select_for_update().select_related("production").get(pk=call.pk)
     require_not_blocked(actor, call.production)
@@ -123,10 +159,7 @@ def _submit(
         raise ServiceError("call_closed", _("This call is closed; it no longer takes contributions."))
     check_contribution_license(production_license=call.production.license, contribution_license=license)
     _check_sources(call=call, license=license, sources=sources)
-    if len(files) > MAX_FILES:
-        raise ServiceError(
-            "too_many_files", _("Attach at most %(max)d files.") % {"max": MAX_FILES}, field="files"
-        )
+    _check_file_count(len(files) + len(assets))
     contribution = Contribution(
         call=call, author=actor, title=title.strip(), description=description, license=license, links=links
     )
@@ -134,6 +167,7 @@ def _submit(
     contribution.save()
     contribution.sources.set(sources)
     _store_files(contribution, files, written)
+    _attach_assets(actor, contribution, assets, start=len(files))
     signals.contribution_submitted.send(sender=Contribution, contribution=contribution)
     return contribution
 
@@ -149,12 +183,14 @@ def edit_contribution(
     new_files: Sequence[UploadedFile] = (),
     remove_files: Sequence[int] = (),
     sources: Sequence[Contribution] | None = None,
+    new_assets: Sequence[Asset] = (),
 ) -> Contribution:
     """The author changes their contribution while it is only submitted."""
     with files_removed_on_failure() as written, transaction.atomic():
         return _edit(
-            actor, contribution, title, description, license, links, new_files, remove_files, sources, written
-        )
+            actor, contribution, title, description, license, links, new_files, remove_files, sources, written,
+            new_assets,
+        )  # fmt: skip
 
 
 def _edit(
@@ -168,6 +204,7 @@ def _edit(
     remove_files: Sequence[int],
     sources: Sequence[Contribution] | None,
     written: list[tuple[Storage, str]],
+    new_assets: Sequence[Asset] = (),
 ) -> Contribution:
     contribution = (
         Contribution.objects.select_for_update().select_related("call__production").get(pk=contribution.pk)
@@ -186,10 +223,7 @@ def _edit(
         raise ServiceError("source_self", _("A contribution cannot build on itself."), field="sources")
     _check_sources(call=contribution.call, license=license, sources=chosen_sources)
     kept = contribution.files.exclude(pk__in=remove_files)
-    if kept.count() + len(new_files) > MAX_FILES:
-        raise ServiceError(
-            "too_many_files", _("Attach at most %(max)d files.") % {"max": MAX_FILES}, field="files"
-        )
+    _check_file_count(kept.count() + len(new_files) + len(new_assets))
     contribution.title = title.strip()
     contribution.description = description
     contribution.license = license
@@ -199,9 +233,11 @@ def _edit(
     contribution.sources.set(chosen_sources)
     for removed in contribution.files.filter(pk__in=remove_files):
         removed.delete()
-        transaction.on_commit(partial(removed.file.storage.delete, removed.file.name))
+        if removed.file:  # an asset stays in its owner's files
+            transaction.on_commit(partial(removed.file.storage.delete, removed.file.name))
     last = max((item.position for item in kept), default=-1)
     _store_files(contribution, new_files, written, start=last + 1)
+    _attach_assets(actor, contribution, new_assets, start=last + 1 + len(new_files))
     return contribution
 
 

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -86,8 +87,9 @@ def _sources(form: ContributionForm, production: object) -> list[Contribution] |
 def contribute(request: AuthenticatedRequest, slug: str, call_id: int) -> HttpResponse:
     call = queries.call_with_production(slug, call_id)
     form = ContributionForm(
-        request.POST or None, request.FILES or None, production_license=call.production.license
-    )
+        request.POST or None, request.FILES or None, production_license=call.production.license,
+        owner=request.user,
+    )  # fmt: skip
     if request.method == "POST" and form.is_valid():
         sources = _sources(form, call.production)
         if sources is not None:
@@ -96,6 +98,7 @@ def contribute(request: AuthenticatedRequest, slug: str, call_id: int) -> HttpRe
                 contribution = services.submit_contribution(
                     actor=request.user, call=call, title=data["title"], description=data["description"],
                     license=data["license"], links=data["links"], files=data["attachments"], sources=sources,
+                    assets=list(data["assets"]),
                 )  # fmt: skip
             except (ServiceError, ValidationError) as error:
                 _form_error(form, error)
@@ -131,6 +134,7 @@ def contribution_detail(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             and not page.viewer_is_author,
             "comments": comments_for(contribution=contribution),
             "comments_heading": _("Comments"),
+            "streams": any(item.asset and item.asset.kind == "video" for item in contribution.files.all()),
             **comment_form_context(production=call.production, contribution=contribution),
         },
     )
@@ -164,7 +168,7 @@ def contribution_edit(request: AuthenticatedRequest, slug: str, pk: int) -> Http
     }
     form = ContributionEditForm(
         request.POST or None, request.FILES or None, initial=initial,
-        production_license=contribution.call.production.license,
+        production_license=contribution.call.production.license, owner=request.user,
         existing_files=[(item.pk, item.name) for item in contribution.files.all()],
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -176,6 +180,7 @@ def contribution_edit(request: AuthenticatedRequest, slug: str, pk: int) -> Http
                     actor=request.user, contribution=contribution, title=data["title"],
                     description=data["description"], license=data["license"], links=data["links"],
                     new_files=data["attachments"], remove_files=data.get("remove_files", []), sources=sources,
+                    new_assets=list(data["assets"]),
                 )  # fmt: skip
             except (ServiceError, ValidationError) as error:
                 _form_error(form, error)
@@ -268,8 +273,11 @@ def _is_local(url: str) -> bool:
 
 
 @xframe_options_sameorigin  # PDF and text files are previewed in a sandboxed frame of the page
-def contribution_file(request: HttpRequest, slug: str, pk: int, file_id: int) -> FileResponse:
+def contribution_file(request: HttpRequest, slug: str, pk: int, file_id: int) -> HttpResponseBase:
     stored = queries.file_of(slug, pk, file_id, request.user)
+    if stored.asset_id is not None:
+        # An uploaded asset: its page's downloads check the same visibility through the contribution.
+        return redirect("media:original", pk=stored.asset_id)
     if not stored.file.storage.exists(stored.file.name):
         raise Http404
     download = request.GET.get("download") == "1" or stored.kind not in INLINE_KINDS

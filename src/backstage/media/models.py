@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from backstage.productions.models import Production
@@ -105,6 +106,14 @@ class Asset(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def renditions_by_kind(self) -> dict[str, list["Rendition"]]:
+        """Its renditions grouped by kind (from a prefetch when there is one), for players and lists."""
+        grouped: dict[str, list[Rendition]] = {}
+        for rendition in self.renditions.all():
+            grouped.setdefault(rendition.kind, []).append(rendition)
+        return grouped
 
     @property
     def duration(self) -> float | None:

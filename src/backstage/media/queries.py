@@ -7,18 +7,20 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from backstage.accounts.models import User
+from backstage.media import access
 from backstage.media.models import Asset
 from backstage.productions.models import Membership
 from backstage.productions.permissions import role_in
 
 
 def may_view(user: User | AnonymousUser, asset: Asset) -> bool:
-    """Its uploader, and the team of its production: a file reaches nobody else until it is used."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if asset.owner_id == user.pk:
-        return True
-    return asset.production is not None and role_in(user, asset.production) is not None
+    """Its uploader and the team of its production; others once it is used where they may look."""
+    if user.is_authenticated and user.is_active:
+        if asset.owner_id == user.pk:
+            return True
+        if asset.production is not None and role_in(user, asset.production) is not None:
+            return True
+    return access.readable_where_used(user, asset)
 
 
 def visible_asset(pk: UUID | str, viewer: User | AnonymousUser) -> Asset:

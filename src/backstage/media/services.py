@@ -5,6 +5,7 @@ from functools import partial
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
@@ -65,7 +66,13 @@ def delete(*, actor: User, asset: Asset) -> None:
             raise Conflict("busy", _("Wait until the file is ready (or has failed) before deleting it."))
         original = asset.original.name if asset.original else ""
         folder = renditions_dir(asset)
-        asset.delete()
+        try:
+            asset.delete()
+        except ProtectedError:
+            raise Conflict(
+                "in_use",
+                _("This file is attached to a contribution; it stays while the contribution uses it."),
+            ) from None
     if original:
         default_storage.delete(original)
     shutil.rmtree(folder, ignore_errors=True)

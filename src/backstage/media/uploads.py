@@ -23,7 +23,7 @@ from typing import Protocol
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
@@ -134,17 +134,29 @@ def new_expiry() -> datetime:
     return timezone.now() + timedelta(hours=settings.UPLOAD_EXPIRY_HOURS)
 
 
+def _stored_and_under_way(assets: QuerySet[Asset], uploads: QuerySet[Upload]) -> int:
+    stored = assets.exclude(status=Asset.Status.REJECTED).aggregate(total=Coalesce(Sum("size"), 0))["total"]
+    under_way = uploads.filter(status=Upload.Status.RECEIVING, expires_at__gt=timezone.now()).aggregate(
+        total=Coalesce(Sum("length"), 0)
+    )["total"]
+    return int(stored) + int(under_way)
+
+
 def quota_left(owner: User) -> int:
-    """Bytes the person may still upload: the quota less their files and the uploads under way."""
-    stored = (
-        Asset.objects.filter(owner=owner)
-        .exclude(status=Asset.Status.REJECTED)
-        .aggregate(total=Coalesce(Sum("size"), 0))["total"]
+    """Bytes the person may still upload for themselves: their quota less their own files and uploads."""
+    used = _stored_and_under_way(
+        Asset.objects.filter(owner=owner, production=None),
+        Upload.objects.filter(owner=owner, production=None),
     )
-    under_way = Upload.objects.filter(
-        owner=owner, status=Upload.Status.RECEIVING, expires_at__gt=timezone.now()
-    ).aggregate(total=Coalesce(Sum("length"), 0))["total"]
-    return max(0, settings.MEMBER_QUOTA_BYTES - stored - under_way)
+    return max(0, settings.MEMBER_QUOTA_BYTES - used)
+
+
+def production_quota_left(production: Production) -> int:
+    """Bytes a production's team may still upload for it: what its files and uploads leave of its quota."""
+    used = _stored_and_under_way(
+        Asset.objects.filter(production=production), Upload.objects.filter(production=production)
+    )
+    return max(0, settings.PRODUCTION_QUOTA_BYTES - used)
 
 
 def upload_of(*, owner: User, upload_id: uuid.UUID) -> Upload:
@@ -204,16 +216,7 @@ def create_upload(*, owner: User, length: int, metadata: Mapping[str, str]) -> U
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with transaction.atomic():
-            # One creation at a time per person, so two cannot both fit in the same remaining quota.
-            list(User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
-            left = quota_left(owner)
-            if length > left:
-                raise UploadRefused(
-                    "over_quota",
-                    _("This file does not fit in your storage space: %(left)s left of %(quota)s.")
-                    % {"left": filesizeformat(left), "quota": filesizeformat(settings.MEMBER_QUOTA_BYTES)},
-                    status=413,
-                )
+            _check_quota(owner, production, length)
             if length == 0:
                 upload.status = Upload.Status.COMPLETE
             upload.save(force_insert=True)
@@ -224,6 +227,26 @@ def create_upload(*, owner: User, length: int, metadata: Mapping[str, str]) -> U
         path.unlink(missing_ok=True)
         raise
     return upload
+
+
+def _check_quota(owner: User, production: Production | None, length: int) -> None:
+    """A file for a production counts in the production's storage; any other, in its uploader's."""
+    # One creation at a time per space, so two cannot both fit in the same remaining quota.
+    if production is None:
+        list(User.objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+        left, quota = quota_left(owner), settings.MEMBER_QUOTA_BYTES
+        message = _("This file does not fit in your storage space: %(left)s left of %(quota)s.")
+    else:
+        list(Production.objects.select_for_update().filter(pk=production.pk).values_list("pk", flat=True))
+        left, quota = production_quota_left(production), settings.PRODUCTION_QUOTA_BYTES
+        message = _(
+            "This file does not fit in the storage space of %(production)s: %(left)s left of %(quota)s."
+        )
+    if length > left:
+        values = {"left": filesizeformat(left), "quota": filesizeformat(quota)}
+        if production is not None:
+            values["production"] = production.title
+        raise UploadRefused("over_quota", message % values, status=413)
 
 
 def _production_for(owner: User, slug: str) -> Production | None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<uuid:pk>/progress/", views.asset_progress, name="progress"),
     path("<uuid:pk>/retry/", views.retry, name="retry"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
+    path("<uuid:pk>/avatar/", views.use_as_avatar, name="avatar"),
     path("<uuid:pk>/original/", views.original, name="original"),
     path("<uuid:pk>/r/<path:path>", views.rendition_file, name="rendition"),
 ]

@@ -4,6 +4,8 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -14,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from backstage.accounts import services as account_services
 from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.http import AuthenticatedRequest
 from backstage.media import ingest, queries, services
@@ -96,15 +99,9 @@ def asset_progress(request: HttpRequest, pk: UUID) -> HttpResponse:
 
 
 def _context(request: HttpRequest, asset: Asset) -> dict[str, object]:
-    by_kind: dict[str, list[Rendition]] = {}
-    for item in asset.renditions.all():
-        by_kind.setdefault(item.kind, []).append(item)
     return {
         "asset": asset,
         "steps": list(asset.steps.all()),
-        "by_kind": by_kind,
-        "hls": next(iter(by_kind.get(Rendition.Kind.HLS, [])), None),
-        "proxy": next(iter(by_kind.get(Rendition.Kind.PROXY, [])), None),
         "problem": describe(asset.problem) if asset.problem else "",
         "may_manage": request.user.is_authenticated and services.may_manage(request.user, asset),
         "working": asset.status in (Asset.Status.VERIFYING, Asset.Status.PROCESSING),
@@ -139,6 +136,27 @@ def delete(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
         return redirect("media:asset", pk=asset.pk)
     messages.success(request, _("The file is deleted."))
     return redirect("media:list")
+
+
+@login_required
+@require_POST
+def use_as_avatar(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    """One's own uploaded image becomes one's profile picture (its largest resized copy, re-encoded)."""
+    asset = queries.visible_asset(pk, request.user)
+    variant = max(
+        asset.renditions_by_kind.get(Rendition.Kind.IMAGE, []), key=lambda item: item.width or 0, default=None
+    )
+    if asset.owner_id != request.user.pk or asset.status != Asset.Status.READY or variant is None:
+        raise Http404
+    with (ingest.renditions_dir(asset) / variant.path).open("rb") as handle:
+        try:
+            picture = UploadedFile(handle, name="avatar.webp", size=variant.size)
+            account_services.set_avatar(actor=request.user, picture=picture)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("media:asset", pk=asset.pk)
+    messages.success(request, _("This image is now your profile picture."))
+    return redirect("media:asset", pk=asset.pk)
 
 
 def original(request: HttpRequest, pk: UUID) -> HttpResponseBase:

@@ -243,3 +243,14 @@ def test_a_video_without_pictures_is_refused(studio, clips, django_capture_on_co
     )
     assert asset.status == Asset.Status.REJECTED
     assert stored_originals() == []
+
+
+def test_an_uploaded_image_becomes_the_profile_picture(studio, django_capture_on_commit_callbacks):
+    asset = ingested(studio.member, png_bytes((900, 600)), "portrait.png", django_capture_on_commit_callbacks)
+    assert client_for(studio.crew).post(f"/assets/{asset.pk}/avatar/").status_code == 404
+    response = client_for(studio.member).post(f"/assets/{asset.pk}/avatar/")
+    assert response.status_code == 302
+    studio.member.profile.refresh_from_db()
+    avatar = Image.open(studio.member.profile.avatar.open("rb"))
+    assert avatar.format == "WEBP" and max(avatar.size) <= 512
+    assert client_for(studio.member).get(f"/assets/{asset.pk}/").status_code == 200

@@ -141,6 +141,23 @@ def test_the_quota_counts_files_kept_and_uploads_under_way(settings, studio, tus
     assert tus.create(300).status_code == 201
 
 
+def test_files_for_a_production_count_in_its_storage_not_the_uploaders(settings, studio, tus_as):
+    settings.MEMBER_QUOTA_BYTES = 100
+    settings.PRODUCTION_QUOTA_BYTES = 1000
+    for_the_film = metadata(production="varsovie-express")
+    Asset.objects.create(owner=studio.director, production=studio.production, name="rush.mov", size=600)
+    crew = tus_as(studio.crew)
+    crew.new(300, for_the_film)
+    refused = crew.create(101, for_the_film)
+    assert refused.status_code == 413
+    assert "Varsovie-Express" in refused.content.decode() and filesizeformat(100) in refused.content.decode()
+    # The crew member's own space is untouched by the production's files, and the other way round.
+    assert crew.create(100).status_code == 201
+    assert crew.create(1).status_code == 413
+    assert crew.create(100, for_the_film).status_code == 201
+    assert Upload.objects.filter(production=studio.production).count() == 2
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [

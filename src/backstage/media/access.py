@@ -1,0 +1,26 @@
+"""Who else may read an asset: the apps that use assets tell, so that this app need not know them.
+
+An asset is its uploader's and its production team's; once attached to something public (a
+contribution, a release), whoever may see that thing may see the file too. Each such app registers a
+reader check in its AppConfig.ready().
+"""
+
+from collections.abc import Callable
+
+from django.contrib.auth.models import AnonymousUser
+
+from backstage.accounts.models import User
+from backstage.media.models import Asset
+
+ReaderCheck = Callable[[User | AnonymousUser, Asset], bool]
+
+_checks: list[ReaderCheck] = []
+
+
+def register(check: ReaderCheck) -> None:
+    if check not in _checks:
+        _checks.append(check)
+
+
+def readable_where_used(user: User | AnonymousUser, asset: Asset) -> bool:
+    return any(check(user, asset) for check in _checks)
