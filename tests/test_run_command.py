@@ -126,7 +126,8 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
 
 
 def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_env, tmp_path):
-    """The tus endpoint as deployed (gunicorn): large bodies, small ones, one cut short then resumed."""
+    """The tus endpoint as deployed (gunicorn): large bodies, small ones, one cut short then resumed after
+    the server restarted."""
     from tusclient.client import TusClient
 
     with running(embedded_env, tmp_path / "run.log", "--no-worker") as base:
@@ -176,6 +177,13 @@ def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_e
                 break
             time.sleep(0.2)
         assert offset == 100_000
+
+    # The server stops and starts again: the upload goes on from what it had received.
+    with running(embedded_env, tmp_path / "run-again.log", "--no-worker") as base:
+        port = int(base.rsplit(":", 1)[1])
+        head = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        head.request("HEAD", path, headers={**headers, "Tus-Resumable": "1.0.0"})
+        assert head.getresponse().getheader("Upload-Offset") == "100000"
         rest = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         rest.request(
             "PATCH", path, body=data[100_000:300_000],
