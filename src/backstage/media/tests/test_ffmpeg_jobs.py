@@ -429,5 +429,6 @@ def test_cpu_time_is_capped(tmp_path):
     result = run_limited(argv, limits=limits, timeout=60)
     assert not result.timed_out and time.monotonic() - started < 30
     assert result.returncode != 0
-    assert result.cpu_seconds >= 1
+    # The kernel counts CPU time in ticks: the cap of 1 s shows as a little under or over it.
+    assert result.cpu_seconds >= 0.9
     assert processes_mentioning(str(job.outputs[0].path)) == []
