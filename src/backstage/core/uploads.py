@@ -79,7 +79,8 @@ KIND_LABELS: dict[str, "StrPromise"] = {
 }
 _PILLOW_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/gif": "GIF", "image/webp": "WEBP", "image/avif": "AVIF"}  # fmt: skip
 
-_ALLOWED_PUNCTUATION = frozenset("-_.()")
+# Besides letters and digits, what names commonly hold and no system or page takes as special.
+_ALLOWED_PUNCTUATION = frozenset("-_.(),'’–—&+!")
 _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")  # Hangul fillers draw nothing
 _CLIENT_EXTENSION = re.compile(r"\.(?=[0-9a-z]*[a-z])[0-9a-z]{1,10}$", re.IGNORECASE)
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,10}")

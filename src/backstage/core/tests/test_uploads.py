@@ -259,7 +259,7 @@ NAMES = [
     ("", ".mp3", "file.mp3"),
     ("/", ".mp3", "file.mp3"),
     ("-rf .png", ".png", "rf.png"),
-    ("Jeanne d'Arc: scène 1 <final>?.mov", ".mov", "Jeanne d_Arc_ scène 1 _final_.mov"),
+    ("Jeanne d'Arc: scène 1 <final>?.mov", ".mov", "Jeanne d'Arc_ scène 1 _final_.mov"),
     ("Cafe\u0301  crème\ttake 2 (v1.2).wav", ".wav", "Café crème take 2 (v1.2).wav"),
     ("draft v1.2", ".txt", "draft v1.2.txt"),
     ("NUL.txt", ".txt", "_NUL.txt"),

@@ -218,7 +218,7 @@ def test_invalid_metadata_is_refused(studio, tus_as, header):
         ("../", ""),
         (".hidden.mov", "hidden.mov"),
         ("   ", ""),
-        ("Café Varsovie – prise 3.mov", "Café Varsovie _ prise 3.mov"),
+        ("Café Varsovie – prise 3.mov", "Café Varsovie – prise 3.mov"),
     ],
     ids=repr,
 )

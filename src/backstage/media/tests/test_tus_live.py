@@ -53,7 +53,7 @@ def test_tuspy_uploads_a_file_in_chunks(client, handed_to_ingest):
     upload = upload_at(uploader.url)
     assert uploader.url.startswith(client.url)
     assert (upload.status, upload.offset, upload.length) == (Upload.Status.COMPLETE, len(data), len(data))
-    assert upload.metadata == {"filename": "Varsovie _ scène 12.mov", "filetype": "video/quicktime"}
+    assert upload.metadata == {"filename": "Varsovie – scène 12.mov", "filetype": "video/quicktime"}
     assert part_file(uploader.url).read_bytes() == data
     assert [(call["id"], call["in_transaction"]) for call in handed_to_ingest] == [(upload.pk, True)]
 
