@@ -49,6 +49,8 @@ STEPS_BY_KIND: dict[str, list[str]] = {
 }
 # FFmpeg's refusals that mean the file itself is not acceptable media (not a passing failure).
 HOSTILE_CODES = frozenset({"not_media", "unsupported_format", "corrupt", "too_large", "no_streams"})
+# A running step writes at least this often; see services.STALE_AFTER.
+HEARTBEAT_INTERVAL = 60.0
 # Progress is written at most this often: a few rows a second would slow the work for nothing.
 PROGRESS_INTERVAL = 0.5
 
@@ -89,7 +91,9 @@ class ProgressReporter:
     def __call__(self, percent: int) -> None:
         percent = max(0, min(100, percent))
         now = time.monotonic()
-        if percent > self.last_percent and (percent == 100 or now - self.last_time >= PROGRESS_INTERVAL):
+        moved = percent > self.last_percent and (percent == 100 or now - self.last_time >= PROGRESS_INTERVAL)
+        # Written now and then even without progress, as a sign that the work goes on.
+        if moved or now - self.last_time >= HEARTBEAT_INTERVAL:
             self.last_time, self.last_percent = now, percent
             self.report(percent)
 
@@ -116,7 +120,7 @@ class _CountingFile(UploadedFile):
 
 
 def _set_step(asset: Asset, name: str, **fields: Any) -> None:
-    Step.objects.filter(asset=asset, name=name).update(**fields)
+    Step.objects.filter(asset=asset, name=name).update(heartbeat_at=timezone.now(), **fields)
 
 
 def step_progress(asset: Asset, name: str) -> ProgressReporter:

@@ -1,11 +1,13 @@
 """Writes on assets: retrying failed processing, deleting."""
 
 import shutil
+from datetime import timedelta
 from functools import partial
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
@@ -15,6 +17,8 @@ from backstage.media.models import Asset, Step
 from backstage.productions.models import Role
 from backstage.productions.permissions import role_in
 
+# A running step that has written nothing for this long was interrupted (see ingest.HEARTBEAT_INTERVAL).
+STALE_AFTER = timedelta(minutes=30)
 # Who looks after a production's media besides the person who uploaded it.
 MEDIA_ROLES = frozenset({Role.PRODUCER, Role.DIRECTOR, Role.CREW})
 
@@ -28,18 +32,27 @@ def may_manage(user: User, asset: Asset) -> bool:
     return asset.production is not None and role_in(user, asset.production) in MEDIA_ROLES
 
 
+def stale_steps(asset: Asset) -> QuerySet[Step]:
+    """Steps marked running whose worker has given no sign of life for a while: it was interrupted."""
+    return Step.objects.filter(
+        asset=asset, status=Step.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER
+    )
+
+
 @transaction.atomic
 def retry(*, actor: User, asset: Asset) -> Asset:
-    """Run the failed steps of an asset's processing again."""
+    """Run the failed steps of an asset's processing again, and those an interrupted worker left."""
     asset = Asset.objects.select_for_update(of=("self",)).select_related("production").get(pk=asset.pk)
     if not may_manage(actor, asset):
         raise NotAllowed(
             "forbidden", _("Only the person who uploaded this file and its production's team may retry it.")
         )
-    if asset.status != Asset.Status.FAILED:
-        raise Conflict("not_failed", _("Only a file whose processing failed can be retried."))
-    failed = list(Step.objects.filter(asset=asset, status=Step.Status.FAILED).values_list("name", flat=True))
-    Step.objects.filter(asset=asset, name__in=failed).update(
+    names = list(Step.objects.filter(asset=asset, status=Step.Status.FAILED).values_list("name", flat=True))
+    if asset.status == Asset.Status.PROCESSING:
+        names += list(stale_steps(asset).values_list("name", flat=True))
+    if asset.status not in (Asset.Status.FAILED, Asset.Status.PROCESSING) or not names:
+        raise Conflict("not_failed", _("Only a file whose processing failed or stopped can be retried."))
+    Step.objects.filter(asset=asset, name__in=names).update(
         status=Step.Status.PENDING, progress=0, problem="", started_at=None, finished_at=None
     )
     asset.status = Asset.Status.PROCESSING
@@ -48,7 +61,7 @@ def retry(*, actor: User, asset: Asset) -> Asset:
     asset.save(update_fields=["status", "problem", "problem_detail", "updated_at"])
     from backstage.media.tasks import run_step
 
-    for name in failed:
+    for name in names:
         transaction.on_commit(partial(run_step.enqueue, asset_id=str(asset.pk), name=name))
     return asset
 

@@ -30,7 +30,12 @@ def run_step(*, asset_id: str, name: str) -> None:
     if asset is None:
         return
     claimed = Step.objects.filter(asset=asset, name=name, status=Step.Status.PENDING).update(
-        status=Step.Status.RUNNING, progress=0, problem="", started_at=timezone.now(), finished_at=None
+        status=Step.Status.RUNNING,
+        progress=0,
+        problem="",
+        started_at=timezone.now(),
+        finished_at=None,
+        heartbeat_at=timezone.now(),
     )
     if not claimed:  # done already, or another worker has it
         return

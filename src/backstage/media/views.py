@@ -105,6 +105,7 @@ def _context(request: HttpRequest, asset: Asset) -> dict[str, object]:
         "problem": describe(asset.problem) if asset.problem else "",
         "may_manage": request.user.is_authenticated and services.may_manage(request.user, asset),
         "working": asset.status in (Asset.Status.VERIFYING, Asset.Status.PROCESSING),
+        "stuck": asset.status == Asset.Status.PROCESSING and services.stale_steps(asset).exists(),
     }
 
 

@@ -254,3 +254,21 @@ def test_an_uploaded_image_becomes_the_profile_picture(studio, django_capture_on
     avatar = Image.open(studio.member.profile.avatar.open("rb"))
     assert avatar.format == "WEBP" and max(avatar.size) <= 512
     assert client_for(studio.member).get(f"/assets/{asset.pk}/").status_code == 200
+
+
+def test_a_step_an_interrupted_worker_left_running_can_be_retried(studio, django_capture_on_commit_callbacks):
+    asset = failed_asset(studio.member, production=studio.production)
+    Asset.objects.filter(pk=asset.pk).update(status=Asset.Status.PROCESSING, problem="")
+    Step.objects.filter(asset=asset, name="proxy").update(
+        status=Step.Status.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    # Still alive a few minutes ago: not to be started twice.
+    with pytest.raises(Conflict):
+        services.retry(actor=studio.member, asset=asset)
+    assert "stopped midway" not in client_for(studio.member).get(f"/assets/{asset.pk}/").content.decode()
+
+    Step.objects.filter(asset=asset, name="proxy").update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    page = client_for(studio.member).get(f"/assets/{asset.pk}/").content.decode()
+    assert "stopped midway" in page
+    services.retry(actor=studio.member, asset=asset)
+    assert asset.steps.get(name="proxy").status == Step.Status.PENDING
