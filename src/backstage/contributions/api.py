@@ -234,11 +234,8 @@ def _viewer(request: HttpRequest) -> Viewer:
 
 
 def _visible(contribution: Contribution, viewer: Viewer, role: str | None) -> None:
-    # Withdrawn or hidden work is gone for the public; its author and the team still reach it.
-    if not queries.is_public(contribution):
-        is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
-        if not (is_author or role is not None):
-            raise Http404
+    if not queries.may_see(contribution, viewer, in_team=role is not None):
+        raise Http404
 
 
 def _contribution(contribution_id: int, viewer: Viewer) -> tuple[Contribution, str | None]:

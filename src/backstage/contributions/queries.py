@@ -126,7 +126,8 @@ def contribution_page(slug: str, pk: int, viewer: User | AnonymousUser) -> Contr
     role = role_in(viewer, production)
     is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
     reviewer = can_review(viewer, production, role=role)
-    _require_visible(contribution, is_author=is_author, in_team=role is not None)
+    if not may_see(contribution, viewer, in_team=role is not None):
+        raise Http404
     page = ContributionPage(
         contribution=contribution,
         viewer_role=role,
@@ -143,10 +144,18 @@ def is_public(contribution: Contribution) -> bool:
     return contribution.status != Status.WITHDRAWN and not contribution.is_hidden
 
 
-def _require_visible(contribution: Contribution, *, is_author: bool, in_team: bool) -> None:
-    # Withdrawn or hidden work is gone for the public; its author and the team still reach it.
-    if not is_public(contribution) and not (is_author or in_team):
-        raise Http404
+def may_see(contribution: Contribution, viewer: User | AnonymousUser, *, in_team: bool | None = None) -> bool:
+    """Withdrawn or hidden work is gone for the public; its author and the team still see it.
+
+    Pass ``in_team`` when the viewer's role in the production is already known.
+    """
+    if is_public(contribution):
+        return True
+    if viewer.is_authenticated and contribution.author_id == viewer.pk:
+        return True
+    if in_team is None:
+        in_team = role_in(viewer, contribution.call.production) is not None
+    return in_team
 
 
 def file_of(slug: str, pk: int, file_id: int, viewer: User | AnonymousUser) -> ContributionFile:
@@ -157,12 +166,8 @@ def file_of(slug: str, pk: int, file_id: int, viewer: User | AnonymousUser) -> C
         contribution_id=pk,
         contribution__call__production__slug=slug,
     )
-    contribution = stored.contribution
-    is_author = viewer.is_authenticated and contribution.author_id == viewer.pk
-    if not is_public(contribution) and not is_author:
-        _require_visible(
-            contribution, is_author=False, in_team=role_in(viewer, contribution.call.production) is not None
-        )
+    if not may_see(stored.contribution, viewer):
+        raise Http404
     return stored
 
 

@@ -85,7 +85,8 @@ def _make(asset: Asset, name: str, source: Path) -> list[ffmpeg.Output]:
         variants = images.image_variants(source, folder)
         progress(100)
         return variants
-    found = ffmpeg.probe(source)
+    # What the probe step found and stored; the file is not read a second time for it.
+    found = ffmpeg.Probe.from_dict(asset.probe)
     if asset.kind == Asset.Kind.VIDEO:
         jobs = [ffmpeg.video_jobs(source, folder, found)[name]]
     else:

@@ -76,18 +76,12 @@ class BlockIn(ReasonIn):
     username: str = Field(..., min_length=1, max_length=150)
 
 
-def _in_team_or_author(viewer: User, production: Production, author_id: int) -> bool:
-    return author_id == viewer.pk or role_in(viewer, production) is not None
-
-
 def _contribution(contribution_id: int, viewer: User) -> Contribution:
     """The contribution, if the person may see it: hidden or withdrawn work only for its author and the team."""
     contribution = get_object_or_404(
         Contribution.objects.select_related("call__production", "author"), pk=contribution_id
     )
-    if not contribution_queries.is_public(contribution) and not _in_team_or_author(
-        viewer, contribution.call.production, contribution.author_id
-    ):
+    if not contribution_queries.may_see(contribution, viewer):
         raise Http404
     return contribution
 
@@ -98,12 +92,14 @@ def _comment(comment_id: int, viewer: User) -> Comment:
         Comment.objects.select_related("author", "contribution__call__production", "call__production"),
         pk=comment_id,
     )
-    if comment.contribution_id is not None:
-        _contribution(comment.contribution_id, viewer)
-        production = comment.contribution.call.production  # type: ignore[union-attr]
+    if comment.contribution is not None:
+        if not contribution_queries.may_see(comment.contribution, viewer):
+            raise Http404
+        production = comment.contribution.call.production
     else:
         production = comment.call.production  # type: ignore[union-attr]
-    if comment.is_hidden and not _in_team_or_author(viewer, production, comment.author_id):
+    # A hidden comment, like hidden work, stays for its author and the team only.
+    if comment.is_hidden and comment.author_id != viewer.pk and role_in(viewer, production) is None:
         raise Http404
     return comment
 
