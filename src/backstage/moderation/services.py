@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from backstage.accounts.models import User
 from backstage.contributions.models import Comment, Contribution
 from backstage.core.email import queue_email
-from backstage.core.errors import Conflict, NotAllowed, ServiceError
+from backstage.core.errors import Conflict, NotAllowed
+from backstage.core.text import required_text
 from backstage.moderation.models import Report
 from backstage.productions.models import Production
 from backstage.productions.permissions import Action, require
@@ -24,16 +25,7 @@ def _production_of(target: Contribution | Comment) -> Production:
 
 
 def _clean_reason(reason: str) -> str:
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("required", _("Say what is wrong."), field="reason")
-    if len(reason) > MAX_REASON:
-        raise ServiceError(
-            "too_long",
-            _("The text is too long (%(max)d characters at most).") % {"max": MAX_REASON},
-            field="reason",
-        )
-    return reason
+    return required_text(reason, field="reason", max_length=MAX_REASON, blank_message=_("Say what is wrong."))
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
+from backstage.core.text import required_text
 from backstage.productions import notifications, signals
 from backstage.productions.models import Block, Call, Follow, Invitation, Membership, Production, Role
 from backstage.productions.permissions import Action, can_create_production, require
@@ -238,15 +239,12 @@ def reopen_call(*, actor: User, call: Call) -> Call:
 def block_member(*, actor: User, production: Production, user: User, reason: str) -> Block:
     """A moderator or producer bars someone from the production; team members cannot be blocked."""
     require(actor, Action.MODERATE, production)
-    reason = reason.strip()
-    if not reason:
-        raise ServiceError("required", _("Say why, for the record and for the person."), field="reason")
-    if len(reason) > MAX_BLOCK_REASON:
-        raise ServiceError(
-            "too_long",
-            _("The text is too long (%(max)d characters at most).") % {"max": MAX_BLOCK_REASON},
-            field="reason",
-        )
+    reason = required_text(
+        reason,
+        field="reason",
+        max_length=MAX_BLOCK_REASON,
+        blank_message=_("Say why, for the record and for the person."),
+    )
     if Membership.objects.filter(production=production, user=user).exists():
         raise Conflict(
             "team_member", _("Remove the person from the team before blocking them."), field="user"
