@@ -48,6 +48,8 @@ bench: install-test
 	$(BIN)/python bench/call_page.py
 	$(BIN)/python bench/upload.py --patch-size 2G
 	$(BIN)/python bench/transcode.py
+	$(BIN)/python bench/torrent.py
+	$(BIN)/python bench/release_page.py
 
 # Re-vendor the front-end libraries pinned in package.json (needs npm).
 vendor:

@@ -113,7 +113,7 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
         # The demo's camera test went through the media pipeline in the workers: streams and a poster.
         check = (
             "from backstage.media.models import Asset; "
-            "asset = Asset.objects.get(); "
+            "asset = Asset.objects.get(name__contains='camera test'); "
             "print(asset.status, sorted(asset.renditions.values_list('kind', flat=True)))"
         )
         for _attempt in range(240):
@@ -123,6 +123,23 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
             time.sleep(1)
         assert state.split()[0] == "ready", state + log.read_text()
         assert "'hls'" in state and "'poster'" in state and "'proxy'" in state
+
+        # The demo release's premiere page is public; the workers prepare its files, then schedule it.
+        status, body = _get(base + "/productions/varsovie-express/releases/premiere/")
+        assert status == 200 and "data-countdown" in body.decode()
+        check = (
+            "from backstage.releases.models import Release; "
+            "release = Release.objects.get(slug='premiere'); "
+            "print(release.build, release.scheduled, release.files.count())"
+        )
+        for _attempt in range(300):
+            state = shell(embedded_env, check)
+            if state.startswith(("ready True", "failed")):
+                break
+            time.sleep(1)
+        build, scheduled, files = state.split()
+        assert (build, scheduled) == ("ready", "True"), state + log.read_text()[-3000:]
+        assert int(files) >= 10
 
 
 def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_env, tmp_path):

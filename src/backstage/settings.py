@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "backstage.contributions",
     "backstage.activity",
     "backstage.moderation",
+    "backstage.releases",
     "backstage.api",
     "backstage.demo",
 ]
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Release-day crowds get the film page from memory before the rest of the stack runs.
+    "backstage.releases.rush.ReleaseRushMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,6 +185,11 @@ EMAIL_USE_TLS = env_bool("BACKSTAGE_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("BACKSTAGE_FROM_EMAIL", "Backstage <backstage@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# The end-credits roll's font file; DejaVu Sans, shipped with Backstage, by default.
+CREDITS_FONT = os.environ.get(
+    "BACKSTAGE_CREDITS_FONT", str(BASE_DIR / "licensing" / "fonts" / "DejaVuSans.ttf")
+)
+
 # Cache: the database by default, so rate limits hold across web processes; Redis by URL.
 _cache_url = os.environ.get("BACKSTAGE_CACHE_URL", "")
 if _cache_url.startswith("redis"):
@@ -226,6 +234,8 @@ if _storage_backend == "s3":
 AVATAR_MAX_BYTES = int(os.environ.get("BACKSTAGE_AVATAR_MAX_BYTES", str(5 * 1024 * 1024)))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The subtitle editor without JavaScript posts four fields per cue: a feature film has a few thousand cues.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Resumable (tus) uploads of media: the largest file, each member's storage quota (their files plus
 # the uploads they have started), and how long an upload left idle is kept before it is deleted.

@@ -9,10 +9,13 @@ from backstage.productions import views as production_views
 urlpatterns = [
     path("", production_views.home, name="home"),
     path("productions/", include("backstage.moderation.urls")),
+    path("productions/<slug:slug>/releases/", include("backstage.releases.urls")),
+    path("productions/<slug:slug>/credits/", include("backstage.licensing.credit_urls")),
     path("productions/", include("backstage.contributions.urls")),
     path("productions/", include("backstage.activity.urls")),
     path("productions/", include("backstage.productions.urls")),
     path("licenses/", include("backstage.licensing.urls")),
+    path("", include("backstage.releases.site_urls")),
     path("uploads/", include("backstage.media.tus_urls")),
     path("assets/", include("backstage.media.urls")),
     path("", include("backstage.accounts.urls")),

@@ -13,8 +13,13 @@ from backstage.activity.api import router as activity_router
 from backstage.contributions.api import router as contributions_router
 from backstage.contributions.comment_api import router as comments_router
 from backstage.core.errors import ServiceError
+from backstage.licensing.api import router as credits_router
+from backstage.media.api import router as media_router
 from backstage.moderation.api import router as moderation_router
 from backstage.productions.api import router as productions_router
+from backstage.releases.api import router as releases_router
+from backstage.releases.screening_api import router as screenings_router
+from backstage.releases.subtitle_api import router as subtitles_router
 
 api = NinjaAPI(
     title="Backstage API",
@@ -98,6 +103,11 @@ api.add_router("/", contributions_router)
 api.add_router("/", comments_router)
 api.add_router("/", moderation_router)
 api.add_router("/", activity_router)
+api.add_router("/", media_router)
+api.add_router("/", credits_router)
+api.add_router("/", releases_router)
+api.add_router("/", screenings_router)
+api.add_router("/", subtitles_router)
 
 # Last, so that it only answers addresses no operation claimed: clients get JSON there too.
 unknown_addresses = Router()

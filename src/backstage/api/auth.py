@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
@@ -39,3 +40,14 @@ class ActiveSessionAuth(SessionAuth):
 
 # Writes accept either; a session write without a valid CSRF token is refused.
 WRITE_AUTH = [TokenAuth(), ActiveSessionAuth()]
+
+
+def reader(request: HttpRequest) -> User | AnonymousUser:
+    """Who reads a public operation: the bearer of a valid token, the signed-in person, or the public."""
+    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return user_for_token(token.strip()) or AnonymousUser()
+    user = getattr(request, "user", None)
+    if isinstance(user, User) and user.is_active:
+        return user
+    return AnonymousUser()

@@ -15,8 +15,7 @@ from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from pydantic import AfterValidator
 
 from backstage.accounts.models import User
-from backstage.accounts.services import user_for_token
-from backstage.api.auth import WRITE_AUTH, ApiRequest
+from backstage.api.auth import WRITE_AUTH, ApiRequest, reader
 from backstage.api.pagination import MAX_OFFSET
 from backstage.api.schemas import (
     ERRORS,
@@ -223,14 +222,7 @@ class VoteOut(Schema):
 
 
 def _viewer(request: HttpRequest) -> Viewer:
-    """Who reads: the bearer of a valid token, the signed-in person, or the public."""
-    scheme, _space, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return user_for_token(token.strip()) or AnonymousUser()
-    user = getattr(request, "user", None)
-    if isinstance(user, User) and user.is_active:
-        return user
-    return AnonymousUser()
+    return reader(request)
 
 
 def _visible(contribution: Contribution, viewer: Viewer, role: str | None) -> None:

@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
-from backstage.core.errors import Conflict, NotAllowed
+from backstage.core.errors import Conflict, NotAllowed, ServiceError
+from backstage.licensing.compatibility import check_free
 from backstage.media.ingest import renditions_dir
 from backstage.media.models import Asset, Step
 from backstage.productions.models import Role
@@ -63,6 +64,31 @@ def retry(*, actor: User, asset: Asset) -> Asset:
 
     for name in names:
         transaction.on_commit(partial(run_step.enqueue, asset_id=str(asset.pk), name=name))
+    return asset
+
+
+MAX_ATTRIBUTION: int = Asset._meta.get_field("attribution").max_length  # type: ignore[assignment]
+
+
+@transaction.atomic
+def set_license(*, actor: User, asset: Asset, license: str, attribution: str) -> Asset:
+    """Say under which free license a file is shared and whom to credit for it."""
+    asset = Asset.objects.select_for_update(of=("self",)).select_related("production").get(pk=asset.pk)
+    if not may_manage(actor, asset):
+        raise NotAllowed(
+            "forbidden",
+            _("Only the person who uploaded this file and its production's team may set its license."),
+        )
+    asset.license = check_free(license).spdx_id
+    attribution = (attribution or "").strip()
+    if len(attribution) > MAX_ATTRIBUTION:
+        raise ServiceError(
+            "too_long",
+            _("The attribution is too long (%(max)d characters at most).") % {"max": MAX_ATTRIBUTION},
+            field="attribution",
+        )
+    asset.attribution = attribution
+    asset.save(update_fields=["license", "attribution", "updated_at"])
     return asset
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.asset_detail, name="asset"),
     path("<uuid:pk>/progress/", views.asset_progress, name="progress"),
     path("<uuid:pk>/retry/", views.retry, name="retry"),
+    path("<uuid:pk>/license/", views.set_license, name="license"),
     path("<uuid:pk>/delete/", views.delete, name="delete"),
     path("<uuid:pk>/avatar/", views.use_as_avatar, name="avatar"),
     path("<uuid:pk>/original/", views.original, name="original"),

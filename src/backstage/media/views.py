@@ -19,8 +19,10 @@ from django.views.decorators.http import require_POST
 from backstage.accounts import services as account_services
 from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.http import AuthenticatedRequest
+from backstage.licensing.registry import LICENSES
 from backstage.media import ingest, queries, services
-from backstage.media.downloads import serve_file
+from backstage.media.downloads import RENDITION_TYPES, serve_file
+from backstage.media.forms import LicenseForm
 from backstage.media.models import Asset, Rendition
 from backstage.media.problems import describe
 from backstage.productions.models import Production
@@ -32,20 +34,6 @@ PAGE_SIZE = 30
 UPLOAD_CHUNK_BYTES = 0
 # htmx's "stop polling" status, once the processing has ended.
 STOP_POLLING = 286
-# Renditions are ours, but their names say little: their types are set here, never guessed from content.
-RENDITION_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".m4s": "video/iso.segment",
-    ".mp4": "video/mp4",
-    ".m4a": "audio/mp4",
-    ".ogg": "audio/ogg",
-    ".opus": "audio/ogg",
-    ".webm": "audio/webm",
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-}
 
 
 @login_required
@@ -98,15 +86,43 @@ def asset_progress(request: HttpRequest, pk: UUID) -> HttpResponse:
     return render(request, "media/_progress.html", _context(request, asset))
 
 
-def _context(request: HttpRequest, asset: Asset) -> dict[str, object]:
+def _context(
+    request: HttpRequest, asset: Asset, license_form: LicenseForm | None = None
+) -> dict[str, object]:
+    may_manage = request.user.is_authenticated and services.may_manage(request.user, asset)
     return {
         "asset": asset,
+        "license": LICENSES.get(asset.license),
+        "license_form": license_form
+        or (
+            LicenseForm(initial={"license": asset.license, "attribution": asset.attribution})
+            if may_manage
+            else None
+        ),
         "steps": list(asset.steps.all()),
         "problem": describe(asset.problem) if asset.problem else "",
-        "may_manage": request.user.is_authenticated and services.may_manage(request.user, asset),
+        "may_manage": may_manage,
         "working": asset.status in (Asset.Status.VERIFYING, Asset.Status.PROCESSING),
         "stuck": asset.status == Asset.Status.PROCESSING and services.stale_steps(asset).exists(),
     }
+
+
+@login_required
+@require_POST
+def set_license(request: AuthenticatedRequest, pk: UUID) -> HttpResponse:
+    asset = queries.visible_asset(pk, request.user)
+    form = LicenseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_license(actor=request.user, asset=asset, **form.cleaned_data)
+        except NotAllowed:
+            raise
+        except ServiceError as error:
+            form.add_error(error.field if error.field in form.fields else "license", str(error.message))
+        else:
+            messages.success(request, _("The file's license is saved."))
+            return redirect("media:asset", pk=asset.pk)
+    return render(request, "media/asset_detail.html", _context(request, asset, form), status=400)
 
 
 @login_required

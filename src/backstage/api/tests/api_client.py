@@ -42,6 +42,10 @@ class ApiClient:
     def delete(self, path: str, **headers: str) -> HttpResponse:
         return self.request("DELETE", path, **headers)
 
+    def multipart(self, path: str, data: dict[str, Any]) -> HttpResponse:
+        """POST the fields (files included) as ``multipart/form-data``."""
+        return self.client.post(API + path, data, headers=self.headers)
+
     def upload(self, path: str, files: list[Any], **headers: str) -> HttpResponse:
         """POST the files as ``multipart/form-data``, each in a part named ``files``."""
         return self.client.post(API + path, {"files": files}, headers={**self.headers, **headers})

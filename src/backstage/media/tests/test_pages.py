@@ -220,3 +220,24 @@ def test_a_file_being_processed_is_not_deleted(studio):
     response = client_for(studio.member).post(f"/assets/{asset.pk}/delete/", follow=True)
     assert "Wait until the file is ready" in response.content.decode()
     assert Asset.objects.filter(pk=asset.pk).exists()
+
+
+def test_a_files_license_is_set_by_those_who_manage_it_and_checked(studio):
+    asset = ready_video(studio.member, production=studio.production)
+    page = f"/assets/{asset.pk}/license/"
+    refused = client_for(studio.moderator).post(page, {"license": "CC-BY-4.0", "attribution": "X"})
+    assert refused.status_code == 403
+    non_free = client_for(studio.member).post(page, {"license": "CC-BY-NC-4.0", "attribution": "Ania"})
+    assert non_free.status_code == 400 and "Ania" in non_free.content.decode()
+    too_long = client_for(studio.member).post(page, {"license": "CC-BY-4.0", "attribution": "A" * 501})
+    assert too_long.status_code == 400
+    asset.refresh_from_db()
+    assert (asset.license, asset.attribution) == ("", "")
+    saved = client_for(studio.crew).post(page, {"license": "CC-BY-SA-4.0", "attribution": "Ania K."})
+    assert saved.status_code == 302
+    asset.refresh_from_db()
+    assert (asset.license, asset.attribution) == ("CC-BY-SA-4.0", "Ania K.")
+    shown = client_for(studio.member).get(f"/assets/{asset.pk}/").content.decode()
+    assert "Creative Commons Attribution-ShareAlike 4.0" in shown and "Ania K." in shown
+    api = client_for(studio.member).get(f"/api/v1/assets/{asset.pk}").json()
+    assert (api["license"], api["attribution"]) == ("CC-BY-SA-4.0", "Ania K.")

@@ -16,6 +16,7 @@ from backstage.accounts.models import Profile, Skill, User
 from backstage.contributions import comments, services
 from backstage.demo import data as demo_data
 from backstage.demo.media import add_camera_test
+from backstage.demo.release import add_release
 from backstage.productions.models import Call, Follow, Membership, Production
 
 
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             Follow.objects.get_or_create(user=people[username], production=varsovie)
         self._contributions(varsovie, people)
         add_camera_test(varsovie, people["ines"])
+        add_release(varsovie, people)
         return True
 
     def _contributions(self, production: Production, people: dict[str, User]) -> None:

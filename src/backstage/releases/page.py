@@ -1,0 +1,282 @@
+"""The film page: what it shows to whom, its structured data, and its cache for the release-day rush.
+
+Anonymous visitors without a session all see the same page, so it is rendered once per release
+version, language and phase (premiere or released) and kept in the cache; before the moment the
+entry expires at the moment, so the page opens on time. The CSRF token of the language switcher
+is put into the cached page on the way out, per visitor.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from backstage.core.translated import translated
+from backstage.licensing.registry import get_license
+from backstage.media.models import Asset, Rendition
+from backstage.releases import rush
+from backstage.releases.files import file_url, seed_base_url, torrent_folder_name
+from backstage.releases.forms import AudioTrackForm, ReleaseForm
+from backstage.releases.languages import language_name
+from backstage.releases.models import AudioTrack, Release, ReleaseFile
+from backstage.releases.queries import ReleaseAccess
+from backstage.releases.screenings import upcoming_screenings
+from backstage.releases.subtitle_queries import subtitle_access
+from backstage.releases.torrents import magnet_link
+
+# Released pages change rarely, and every change bumps the release's version (part of the key).
+PUBLIC_PAGE_SECONDS = 600
+
+
+def _urls(release: Release) -> dict[str, str]:
+    kwargs = {"slug": release.production.slug, "release_slug": release.slug}
+    return {
+        name: reverse(f"releases:{name}", kwargs=kwargs)
+        for name in ("detail", "stream_master", "embed", "credits", "credits_text", "credits_json", "manage")
+    }
+
+
+@dataclass(frozen=True)
+class Caption:
+    language: str
+    label: str
+    url: str
+
+
+def _asset_url(release: Release, which: str, rendition: Rendition | None) -> str:
+    if rendition is None:
+        return ""
+    return reverse(
+        "releases:asset",
+        kwargs={
+            "slug": release.production.slug,
+            "release_slug": release.slug,
+            "which": which,
+            "path": rendition.path,
+        },
+    )
+
+
+def _largest(asset: Asset | None, kind: str) -> Rendition | None:
+    if asset is None:
+        return None
+    items = asset.renditions_by_kind.get(kind, [])
+    return max(items, key=lambda item: item.width or 0) if items else None
+
+
+def magnet_for(release: Release, torrent: ReleaseFile, *, name: str, size: int) -> str:
+    return magnet_link(info_hash=torrent.info_hash, name=name, size=size, web_seed=seed_base_url(release))
+
+
+def page_context(request: HttpRequest, access: ReleaseAccess) -> dict[str, object]:
+    release = access.release
+    production = release.production
+    for asset in (release.trailer, release.poster):
+        if asset is not None:
+            # Two small reads, whatever the release holds.
+            asset._prefetched_objects_cache = {"renditions": asset.renditions.all()}  # type: ignore[attr-defined]
+    poster = _largest(release.poster, Rendition.Kind.IMAGE)
+    trailer_hls = _largest(release.trailer, Rendition.Kind.HLS)
+    trailer_poster = _largest(release.trailer, Rendition.Kind.POSTER)
+    trailer_proxy = _largest(release.trailer, Rendition.Kind.PROXY)
+    urls = _urls(release)
+    license = get_license(release.license)
+    context: dict[str, object] = {
+        "release": release,
+        "production": production,
+        "access": access,
+        "urls": urls,
+        "synopsis": translated(release, "synopsis"),
+        "license": license,
+        "poster_url": _asset_url(release, "poster", poster),
+        "trailer": {
+            "hls": _asset_url(release, "trailer", trailer_hls),
+            "poster": _asset_url(release, "trailer", trailer_poster),
+            "mp4": _asset_url(release, "trailer", trailer_proxy),
+        }
+        if release.trailer is not None
+        else None,
+        "screenings": upcoming_screenings(release, limit=50),
+        # Translators are not in the team: this is where they find the subtitles to work on.
+        "may_edit_subtitles": request.user.is_authenticated
+        and subtitle_access(release, request.user).may_edit,
+        "now": timezone.now(),
+    }
+    if access.may_see_film:
+        context.update(_film_context(release))
+    context["structured_data"] = structured_data(release, context, absolute=settings.SITE_URL)
+    return context
+
+
+def _file_detail(item: ReleaseFile) -> str:
+    """What tells a file apart from the others of its kind, in words: "720p", "Polish", "French (SRT)"."""
+    if item.kind == ReleaseFile.Kind.SUBTITLE:
+        return f"{language_name(item.language)} ({item.name.rsplit('.', 1)[-1].upper()})"
+    if item.kind == ReleaseFile.Kind.AUDIO:
+        kind = item.label.rsplit("-", 1)[-1]
+        if kind in AudioTrack.Kind.values:
+            return f"{language_name(item.language)}, {AudioTrack.Kind(kind).label}"
+        return language_name(item.language)
+    return item.label
+
+
+def _first(by_kind: dict[str, list[ReleaseFile]], kind: str) -> ReleaseFile | None:
+    return by_kind[kind][0] if by_kind.get(kind) else None
+
+
+def _film_context(release: Release) -> dict[str, object]:
+    from backstage.licensing.credits import build_credits
+
+    files = list(release.files.all())
+    kwargs = {"slug": release.production.slug, "release_slug": release.slug}
+    captions = [
+        Caption(
+            subtitle.language,
+            subtitle.label or language_name(subtitle.language),
+            reverse("releases:caption", kwargs={**kwargs, "language": subtitle.language}),
+        )
+        for subtitle in release.subtitles.all()
+    ]
+    by_kind: dict[str, list[ReleaseFile]] = {}
+    for item in files:
+        item.url = file_url(release, item)  # type: ignore[attr-defined]
+        item.detail = _file_detail(item)  # type: ignore[attr-defined]
+        by_kind.setdefault(item.kind, []).append(item)
+    torrent = _first(by_kind, ReleaseFile.Kind.TORRENT)
+    film_bytes = sum(
+        item.size
+        for item in files
+        if item.kind in (ReleaseFile.Kind.FILM, ReleaseFile.Kind.MASTER, ReleaseFile.Kind.AUDIO)
+    )
+    sources_torrent = _first(by_kind, ReleaseFile.Kind.SOURCES_TORRENT)
+    sources = _first(by_kind, ReleaseFile.Kind.SOURCES)
+    return {
+        "files": by_kind,
+        "has_files": bool(files),
+        "captions": captions,
+        "audio_tracks": list(release.audio_tracks.all()),
+        "torrent": torrent,
+        "magnet": magnet_for(release, torrent, name=torrent_folder_name(release), size=film_bytes)
+        if torrent
+        else "",
+        "sources_torrent": sources_torrent,
+        "sources_magnet": magnet_for(release, sources_torrent, name=sources.name, size=sources.size)
+        if sources_torrent and sources
+        else "",
+        "credits": build_credits(release.production),
+        "stream_ready": release.build == Release.Build.READY and bool(release.build_folder),
+    }
+
+
+def _iso_duration(seconds: float | None) -> str:
+    if not seconds:
+        return ""
+    total = round(seconds)
+    return f"PT{total // 3600}H{total % 3600 // 60}M{total % 60}S"
+
+
+def structured_data(release: Release, context: dict[str, object], *, absolute: str) -> SafeString:
+    """schema.org Movie as JSON-LD: what search engines and link previews read."""
+    urls: dict[str, str] = context["urls"]  # type: ignore[assignment]
+    license = get_license(release.license)
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Movie",
+        "name": release.title,
+        "url": absolute + urls["detail"],
+        "description": str(context["synopsis"])[:5000],
+        "license": license.url,
+        "productionCompany": {"@type": "Organization", "name": settings.STUDIO_NAME},
+    }
+    if release.moment is not None:
+        data["datePublished"] = release.moment.isoformat()
+    if context.get("poster_url"):
+        data["image"] = absolute + str(context["poster_url"])
+    trailer = context.get("trailer")
+    if isinstance(trailer, dict) and trailer.get("mp4"):
+        data["trailer"] = {
+            "@type": "VideoObject",
+            "name": f"{release.title} (trailer)",
+            "contentUrl": absolute + trailer["mp4"],
+            "thumbnailUrl": absolute + (trailer.get("poster") or str(context.get("poster_url") or "")),
+            "uploadDate": (release.created_at or timezone.now()).isoformat(),
+        }
+    if "files" in context and release.film is not None:
+        data["duration"] = _iso_duration(release.film.duration)
+        films: list[ReleaseFile] = context["files"].get(ReleaseFile.Kind.FILM, [])  # type: ignore[attr-defined]
+        if films:
+            data["video"] = {
+                "@type": "VideoObject",
+                "name": release.title,
+                "contentUrl": absolute + films[-1].url,  # type: ignore[attr-defined]
+                "embedUrl": absolute + urls["embed"],
+                "encodingFormat": "video/mp4",
+                "thumbnailUrl": absolute + str(context.get("poster_url") or ""),
+                "uploadDate": release.moment.isoformat() if release.moment else "",
+                "license": license.url,
+            }
+        captions: list[Caption] = context.get("captions", [])  # type: ignore[assignment]
+        if captions:
+            data["subtitleLanguage"] = [caption.language for caption in captions]
+    text = json.dumps(data, ensure_ascii=False)
+    # Inside <script>, "</" and "<!--" must not appear.
+    return mark_safe(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))  # noqa: S308
+
+
+def _cache_key(release: Release, access: ReleaseAccess) -> str:
+    phase = "released" if access.public else "premiere"
+    return f"release-page:{release.pk}:{release.version}:{get_language()}:{phase}"
+
+
+def _cache_seconds(release: Release, access: ReleaseAccess) -> int:
+    if access.public or release.moment is None or not release.scheduled:
+        return PUBLIC_PAGE_SECONDS
+    until_moment = (release.moment - timezone.now()) / timedelta(seconds=1)
+    return max(0, min(PUBLIC_PAGE_SECONDS, int(until_moment)))
+
+
+def render_release_page(request: HttpRequest, access: ReleaseAccess) -> HttpResponse:
+    release = access.release
+    cacheable = not request.user.is_authenticated and rush.anonymous_get(request)
+    key = _cache_key(release, access)
+    body = cache.get(key) if cacheable else None
+    if body is None:
+        context = page_context(request, access)
+        context["csrf_token"] = rush.PLACEHOLDER
+        body = render_to_string("releases/release_detail.html", context, request=request)
+        seconds = _cache_seconds(release, access)
+        if cacheable and seconds > 0:
+            cache.set(key, body, seconds)
+    if cacheable:
+        # The premiere page must not outlive the moment, even for a second.
+        premiere_ends = (
+            release.moment.timestamp() if not access.public and release.scheduled and release.moment else None
+        )
+        rush.keep(request.path, get_language(), body, until=premiere_ends)
+    return HttpResponse(body.replace(rush.PLACEHOLDER, get_token(request)))
+
+
+def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm) -> dict[str, object]:
+    subtitles = list(release.subtitles.all())
+    built_at = release.built_at
+    return {
+        "release": release,
+        "production": release.production,
+        "form": form,
+        "track_form": AudioTrackForm(production=release.production),
+        "tracks": list(release.audio_tracks.select_related("asset")),
+        "subtitles": subtitles,
+        "files": list(release.files.all()),
+        "stale_subtitles": built_at is not None and any(item.updated_at > built_at for item in subtitles),
+        "urls": _urls(release),
+        "may_manage": True,
+    }

@@ -1,0 +1,260 @@
+"""The producer's release desk: who may do what, and bad input that leaves everything as it was."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from backstage.core.errors import Conflict, NotAllowed, ServiceError
+from backstage.media.models import Asset
+from backstage.releases import services
+from backstage.releases.models import AudioTrack, Release, ReleaseFile, Screening, Subtitle
+from backstage.releases.tests.test_embargo import prepared  # noqa: F401 - a fixture
+from conftest import ROLES, client_for
+
+pytestmark = pytest.mark.django_db
+
+TEAM_BUT_PRODUCER = ("director", "crew", "moderator")
+
+
+def state() -> list[object]:
+    return [
+        list(Release.objects.order_by("pk").values()),
+        list(AudioTrack.objects.order_by("pk").values()),
+    ]
+
+
+def another_asset(studio, **fields) -> Asset:
+    values = {
+        "owner": studio.producer,
+        "production": studio.production,
+        "name": "other.mp4",
+        "kind": Asset.Kind.VIDEO,
+        "status": Asset.Status.READY,
+        "probe": {"format_name": "mov", "duration": 3.0, "streams": [{"type": "audio", "index": 0}]},
+    }
+    values.update(fields)
+    return Asset.objects.create(**values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_producers_create_releases(studio, film, role):
+    client = client_for(studio.person(role))
+    moment = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        f"/productions/{studio.production.slug}/releases/new/",
+        {
+            "title": "Varsovie-Express",
+            "license": "LAL-1.3",
+            "film": film.pk,
+            "moment_local": moment,
+            "time_zone": "Europe/Warsaw",
+        },
+    )
+    created = Release.objects.filter(slug="varsovie-express").first()
+    if role == "producer":
+        assert response.status_code == 302 and created is not None
+        # 20:00 typed in Warsaw is stored as the instant it means.
+        local = created.moment.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Warsaw"))
+        assert local.strftime("%Y-%m-%dT%H:%M") == moment
+    else:
+        assert created is None
+        assert response.status_code == {"anonymous": 302, **dict.fromkeys(TEAM_BUT_PRODUCER, 403)}.get(
+            role, 404
+        )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_desk_and_its_actions_are_the_producers(studio, release, role):
+    client = client_for(studio.person(role))
+    base = f"/productions/{studio.production.slug}/releases/{release.slug}/manage/"
+    before = state()
+    pages = [client.get(base), client.post(base + "publish-teaser/"), client.post(base + "delete/")]
+    if role == "producer":
+        assert pages[0].status_code == 200 and pages[1].status_code == 302
+        assert not Release.objects.filter(pk=release.pk).exists()
+        return
+    expected = {"anonymous": 302, **dict.fromkeys(TEAM_BUT_PRODUCER, 403)}.get(role, 404)
+    assert [page.status_code for page in pages] == [expected] * 3
+    assert state() == before
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "field"),
+    [
+        ({"moment": timezone.now() - timedelta(minutes=1)}, "moment_in_past", "moment"),
+        ({"title": "   "}, "required", "title"),
+        ({"license": "CC-BY-NC-4.0"}, "non_free", "license"),
+        ({"license": "WTFPL"}, "unknown_license", "license"),
+    ],
+)
+def test_bad_release_details_are_refused_and_nothing_changes(studio, release, change, code, field):
+    values = {
+        "title": release.title, "slug": release.slug, "synopsis_en": "", "synopsis_fr": "", "license": release.license,
+        "film": release.film, "trailer": None, "poster": None, "moment": release.moment,
+    }  # fmt: skip
+    values.update(change)
+    before = state()
+    with pytest.raises(ServiceError) as refused:
+        services.update_release(actor=studio.producer, release=release, **values)
+    assert (refused.value.code, refused.value.field) == (code, field)
+    assert state() == before
+
+
+def test_assets_must_be_the_productions_ready_and_of_the_right_kind_and_license(studio, release, film):
+    producer = studio.producer
+    elsewhere = another_asset(studio, production=None)
+    processing = another_asset(studio, status=Asset.Status.PROCESSING)
+    picture = another_asset(studio, kind=Asset.Kind.IMAGE)
+    # A copyleft work under another license cannot go into a CC BY film.
+    share_alike = another_asset(studio, license="CC-BY-SA-4.0")
+    cases = [
+        (dict(film=elsewhere), "asset_elsewhere"),
+        (dict(film=processing), "asset_not_ready"),
+        (dict(film=picture), "wrong_kind"),
+        (dict(film=share_alike, license="CC-BY-4.0"), "license_incompatible"),
+        (dict(poster=film), "wrong_kind"),
+    ]
+    for change, code in cases:
+        values = {
+            "title": "T", "slug": "t", "synopsis_en": "", "synopsis_fr": "", "license": "LAL-1.3",
+            "film": film, "trailer": None, "poster": None, "moment": timezone.now() + timedelta(days=1),
+        }  # fmt: skip
+        values.update(change)
+        with pytest.raises(ServiceError) as refused:
+            services.create_release(actor=producer, production=studio.production, **values)
+        assert refused.value.code == code, change
+        assert "“" in str(refused.value.message)
+    assert Release.objects.count() == 1
+
+
+def test_a_release_without_its_film_or_files_cannot_be_scheduled(studio, release):
+    Release.objects.filter(pk=release.pk).update(scheduled=False)
+    with pytest.raises(ServiceError) as refused:
+        services.schedule(actor=studio.producer, release=release)
+    assert refused.value.code == "files_not_ready"
+    empty = services.create_release(actor=studio.producer, production=studio.production, title="Teaser only")
+    with pytest.raises(ServiceError) as refused:
+        services.schedule(actor=studio.producer, release=empty)
+    assert refused.value.code == "no_film"
+    with pytest.raises(ServiceError) as refused:
+        services.prepare_files(actor=studio.producer, release=empty)
+    assert refused.value.code == "no_film"
+    assert not Release.objects.filter(scheduled=True).exists()
+
+
+def test_a_released_film_can_no_longer_be_changed(studio, release):
+    Release.objects.filter(pk=release.pk).update(moment=timezone.now() - timedelta(minutes=1))
+    release.refresh_from_db()
+    for attempt in (
+        lambda: services.postpone(actor=studio.producer, release=release),
+        lambda: services.delete_release(actor=studio.producer, release=release),
+        lambda: services.publish_teaser(actor=studio.producer, release=release, published=False),
+    ):
+        with pytest.raises(Conflict):
+            attempt()
+    assert Release.objects.filter(pk=release.pk, scheduled=True).exists()
+
+
+def test_audio_tracks_are_checked(studio, release):
+    producer = studio.producer
+    silent_film = {"format_name": "mov", "duration": 3.0, "streams": [{"type": "video", "index": 0}]}
+    Asset.objects.filter(pk=release.film_id).update(probe=silent_film)
+    release.refresh_from_db()
+    cases = [
+        (dict(asset=None), "film_has_no_sound"),
+        (
+            dict(
+                asset=another_asset(
+                    studio,
+                    probe={
+                        "format_name": "mov",
+                        "duration": 60.0,
+                        "streams": [{"type": "audio", "index": 0}],
+                    },
+                )
+            ),
+            "length_mismatch",
+        ),
+        (dict(asset=another_asset(studio, probe={"format_name": "mov", "streams": []})), "no_sound"),
+        (dict(asset=another_asset(studio), language="klingon"), "bad_language"),
+        (dict(asset=another_asset(studio), label=" "), "required"),
+        (dict(asset=another_asset(studio), kind="karaoke"), "bad_kind"),
+    ]
+    for change, code in cases:
+        values = {"kind": "dub", "language": "pl", "label": "Polski"}
+        values.update(change)
+        with pytest.raises(ServiceError) as refused:
+            services.add_audio_track(actor=producer, release=release, **values)
+        assert refused.value.code == code, change
+    assert not AudioTrack.objects.exists()
+    with pytest.raises(NotAllowed):
+        services.add_audio_track(
+            actor=studio.director,
+            release=release,
+            asset=another_asset(studio),
+            kind="dub",
+            language="pl",
+            label="P",
+        )
+    track = services.add_audio_track(
+        actor=producer,
+        release=release,
+        asset=another_asset(studio),
+        kind="dub",
+        language="PL",
+        label="Polski",
+    )
+    assert (track.language, track.is_default) == ("pl", True)
+
+
+def test_the_film_page_costs_the_same_queries_whatever_the_release_holds(studio, prepared):  # noqa: F811
+    client = client_for(studio.producer)
+    address = f"/productions/{studio.production.slug}/releases/{prepared.slug}/"
+    client.get(address)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(address).status_code == 200
+        return len(queries)
+
+    few = count()
+    for number in range(12):
+        ReleaseFile.objects.create(
+            release=prepared, kind="audio", label=f"x{number}", name=f"x{number}.m4a", path="x", size=1
+        )
+        Subtitle.objects.create(release=prepared, language=f"x{number}", label="X", text="WEBVTT\n")
+        AudioTrack.objects.create(release=prepared, kind="dub", language="pl", label=f"P{number}")
+        Screening.objects.create(
+            release=prepared, venue="Kino", city="Warszawa", country="PL", local_start=timezone.now(),
+            time_zone="Europe/Warsaw", starts_at=timezone.now() + timedelta(days=1), language="fr",
+        )  # fmt: skip
+    assert count() == few
+
+
+def test_the_film_page_says_what_it_is_to_machines(studio, prepared):  # noqa: F811
+    import json
+    import re
+
+    client = client_for(studio.producer)
+    html = client.get(f"/productions/{studio.production.slug}/releases/{prepared.slug}/").content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Movie" and data["name"] == "Varsovie-Express"
+    assert data["license"] == "https://artlibre.org/licence/lal/"
+    assert data["video"]["contentUrl"].endswith("/files/varsovie-express-240p.mp4")
+    assert data["subtitleLanguage"] == ["pl"]
+    assert '<meta property="og:type" content="video.movie">' in html
+    assert 'kind="subtitles" srclang="pl"' in html
+
+
+def test_the_voices_of_a_dub_are_credited(studio, release):
+    from backstage.licensing.credits import build_credits, credits_as_text
+
+    services.add_audio_track(
+        actor=studio.producer, release=release, asset=another_asset(studio), kind="dub", language="pl",
+        label="Polski", attribution="Ania Kowalska",
+    )  # fmt: skip
+    text = credits_as_text(build_credits(studio.production))
+    assert "Ania Kowalska" in text and "Dubbed version (Polish)" in text
