@@ -54,7 +54,8 @@ def test_the_public_is_refused_before_the_moment_then_watches_with_subtitles(
     )
     cue = video.evaluate("v => v.textTracks[0].activeCues[0].text")
     assert cue in ("Dobry wieczór.", "Bilety, proszę.")
-    assert page.get_by_role("link", name="Lien magnet").is_visible()
+    magnet = page.locator("#downloads").get_by_role("link", name="Lien magnet")
+    assert magnet.get_attribute("href").startswith("magnet:?xt=urn:btih:")
     assert not problems, "\n".join(problems)
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
@@ -138,7 +139,9 @@ class TrackIn(InputSchema):
 
 
 def _url(release: Release) -> str:
-    return settings.SITE_URL + f"/productions/{release.production.slug}/releases/{release.slug}/"
+    return settings.SITE_URL + reverse(
+        "releases:detail", kwargs={"slug": release.production.slug, "release_slug": release.slug}
+    )
 
 
 def _summary(access: ReleaseAccess) -> dict[str, object]:
@@ -260,7 +263,7 @@ def create_release(request: ApiRequest, slug: SlugPath, payload: ReleaseIn) -> S
         poster=_asset(production, payload.poster, "poster"),
         moment=payload.moment,
     )
-    return Status(201, _detail(ReleaseAccess(release, "producer", False, release.teaser_published)))
+    return Status(201, _as_producer(release))
 
 
 @router.patch(
@@ -295,37 +298,46 @@ def update_release(
         poster=pick_asset("poster"),
         moment=pick("moment"),  # type: ignore[arg-type]
     )
+    return _as_producer(release)
+
+
+def _as_producer(release: Release) -> dict[str, object]:
     return _detail(ReleaseAccess(release, "producer", False, release.teaser_published))
 
 
-def _action(name: str, description: str):
-    @router.post(
-        f"/productions/{{slug}}/releases/{{release_slug}}/{name}",
-        response={200: ReleaseDetailOut, **ERRORS},
-        auth=WRITE_AUTH,
-        description=description,
-        operation_id=f"release_{name}",
-    )
-    def act(request: ApiRequest, slug: SlugPath, release_slug: SlugPath) -> dict[str, object]:
-        release = _producer_release(request, slug, release_slug)
-        done = getattr(services, {"prepare": "prepare_files"}.get(name, name))(
-            actor=request.auth, release=release
-        )
-        done.refresh_from_db()
-        return _detail(ReleaseAccess(done, "producer", False, done.teaser_published))
-
-    return act
-
-
-_action(
-    "prepare",
-    "A producer has the release's files prepared in the background (streams, downloads, torrents, bundles).",
+@router.post(
+    "/productions/{slug}/releases/{release_slug}/prepare",
+    response={200: ReleaseDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    description="A producer has the release's files prepared in the background (streams, downloads, "
+    "torrents, bundles); `build` and `build_progress` follow the work.",
 )
-_action(
-    "schedule",
-    "A producer schedules a release whose files are ready: at its moment everything goes public by itself.",
+def prepare_release(request: ApiRequest, slug: SlugPath, release_slug: SlugPath) -> dict[str, object]:
+    release = _producer_release(request, slug, release_slug)
+    return _as_producer(services.prepare_files(actor=request.auth, release=release))
+
+
+@router.post(
+    "/productions/{slug}/releases/{release_slug}/schedule",
+    response={200: ReleaseDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    description="A producer schedules a release whose files are ready: at its moment everything goes "
+    "public by itself.",
 )
-_action("postpone", "A producer takes a scheduled release back: nothing opens at its moment.")
+def schedule_release(request: ApiRequest, slug: SlugPath, release_slug: SlugPath) -> dict[str, object]:
+    release = _producer_release(request, slug, release_slug)
+    return _as_producer(services.schedule(actor=request.auth, release=release))
+
+
+@router.post(
+    "/productions/{slug}/releases/{release_slug}/postpone",
+    response={200: ReleaseDetailOut, **ERRORS},
+    auth=WRITE_AUTH,
+    description="A producer takes a scheduled release back: nothing opens at its moment.",
+)
+def postpone_release(request: ApiRequest, slug: SlugPath, release_slug: SlugPath) -> dict[str, object]:
+    release = _producer_release(request, slug, release_slug)
+    return _as_producer(services.postpone(actor=request.auth, release=release))
 
 
 @router.post(
@@ -339,7 +351,7 @@ def set_teaser(
 ) -> dict[str, object]:
     release = _producer_release(request, slug, release_slug)
     release = services.publish_teaser(actor=request.auth, release=release, published=payload.published)
-    return _detail(ReleaseAccess(release, "producer", False, release.teaser_published))
+    return _as_producer(release)
 
 
 @router.delete(

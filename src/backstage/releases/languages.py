@@ -7,6 +7,9 @@ from typing import Any
 
 import pycountry
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from backstage.core.errors import ServiceError
 
 # language[-Script][-REGION]: "fr", "pt-BR", "zh-Hant", "sr-Latn-RS", "es-419". Private and
 # extended subtags are not used for films' tracks.
@@ -50,3 +53,24 @@ def language_name(tag: str, *, language: str | None = None) -> str:
     name = _catalogue((language or get_language() or "en").split("-")[0]).gettext(found.name)
     region = tag.split("-", 1)[1] if "-" in tag else ""
     return f"{name} ({region})" if region else name
+
+
+MAX_TAG = 35
+
+
+def checked_language_tag(value: str, *, field: str, required: bool = True) -> str:
+    """The tag in canonical case, "" when optional and blank, or a ServiceError that shows what to write."""
+    value = (value or "").strip()
+    if not value and not required:
+        return ""
+    tag = normalise_language_tag(value) if len(value) <= MAX_TAG else None
+    if tag is None:
+        raise ServiceError(
+            "bad_language",
+            _("“%(tag)s” is not a language tag: write one such as pl, fr or en-GB.")
+            % {"tag": value[:MAX_TAG]}
+            if value
+            else _("Give a language, such as pl, fr or en-GB."),
+            field=field,
+        )
+    return tag

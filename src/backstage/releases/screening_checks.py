@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from backstage.core.errors import ServiceError
-from backstage.releases.languages import normalise_language_tag
+from backstage.releases.languages import checked_language_tag
 from backstage.releases.models import Screening
 from backstage.releases.screening_places import (
     canonical_zone_name,
@@ -134,20 +134,7 @@ def clean_ticket_url(value: str) -> str:
 
 
 def clean_language(value: str, *, field: str, required: bool) -> str:
-    value = (value or "").strip()
-    if not value and not required:
-        return ""
-    tag = normalise_language_tag(value) if len(value) <= MAX_LANGUAGE else None
-    if tag is None:
-        raise ServiceError(
-            "bad_language",
-            _("“%(tag)s” is not a language tag: write one such as pl, fr or en-GB.")
-            % {"tag": value[:MAX_LANGUAGE]}
-            if value
-            else _("Give the language of the film's sound, such as pl, fr or en-GB."),
-            field=field,
-        )
-    return tag
+    return checked_language_tag(value, field=field, required=required)
 
 
 def _shown(local: datetime) -> str:

@@ -21,6 +21,7 @@ from backstage.licensing.registry import get_license
 from backstage.media.models import Asset
 from backstage.productions.models import Production, Role
 from backstage.productions.permissions import role_in
+from backstage.releases.languages import checked_language_tag
 from backstage.releases.models import AudioTrack, Release
 from backstage.releases.queries import release_is_public
 
@@ -257,7 +258,11 @@ def add_audio_track(
 ) -> AudioTrack:
     """Add a sound of the film: its own (asset None), or a dub or description recorded separately."""
     require_producer(actor, release.production)
-    release = Release.objects.select_for_update().select_related("production", "film").get(pk=release.pk)
+    release = (
+        Release.objects.select_for_update(of=("self",))
+        .select_related("production", "film")
+        .get(pk=release.pk)
+    )
     _require_not_public(release)
     if kind not in AudioTrack.Kind.values:
         raise ServiceError("bad_kind", _("Choose what kind of track this is."), field="kind")
@@ -283,7 +288,7 @@ def add_audio_track(
                 "no_sound", _("“%(name)s” has no sound.") % {"name": asset.name}, field="asset"
             )
         _check_same_length(release, asset)
-    language = check_language_tag(language, field="language")
+    language = checked_language_tag(language, field="language")
     label = _clean_text(
         label, field="label", most=MAX_LABEL, blank_message=_("Name the track as the player shows it.")
     )
@@ -338,20 +343,6 @@ def _check_same_length(release: Release, asset: Asset) -> None:
         )
 
 
-def check_language_tag(value: str, *, field: str) -> str:
-    """A BCP 47 language tag in its usual form ("fr", "pt-BR", "sgn-FR"), or a clear error."""
-    from backstage.releases.languages import normalise_language_tag
-
-    tag = normalise_language_tag(value)
-    if tag is None:
-        raise ServiceError(
-            "bad_language",
-            _("“%(value)s” is not a language code such as fr, en or pt-BR.") % {"value": value.strip()[:40]},
-            field=field,
-        )
-    return tag
-
-
 def _files_out_of_date(release: Release) -> None:
     """What the release's files were made from changed: they must be prepared again before it opens."""
     Release.objects.filter(pk=release.pk).update(
@@ -365,7 +356,7 @@ def prepare_files(*, actor: User, release: Release) -> Release:
     from backstage.releases.tasks import build_release
 
     require_producer(actor, release.production)
-    release = Release.objects.select_for_update().select_related("film").get(pk=release.pk)
+    release = Release.objects.select_for_update(of=("self",)).select_related("film").get(pk=release.pk)
     _require_not_public(release)
     if release.film is None:
         raise ServiceError("no_film", _("Choose the film file first."), field="film")
@@ -386,9 +377,7 @@ def prepare_files(*, actor: User, release: Release) -> Release:
 @transaction.atomic
 def schedule(*, actor: User, release: Release) -> Release:
     """Fix the release: at its moment, everything goes public without anyone pressing a button."""
-    require_producer(actor, release.production)
-    release = Release.objects.select_for_update().select_related("film", "production").get(pk=release.pk)
-    _require_not_public(release)
+    release = _locked(actor, release)
     if release.film is None:
         raise ServiceError("no_film", _("A release needs its film file."), field="film")
     if release.moment is None:
@@ -404,9 +393,21 @@ def schedule(*, actor: User, release: Release) -> Release:
         raise ServiceError(
             "files_not_ready", _("Prepare the release's files first, and wait until they are ready.")
         )
-    release.scheduled = True
-    release.version = F("version") + 1
-    release.save(update_fields=["scheduled", "version", "updated_at"])
+    return _changed(release, scheduled=True)
+
+
+def _locked(actor: User, release: Release) -> Release:
+    """The release, locked for a change by its producer while it is not out."""
+    require_producer(actor, release.production)
+    release = Release.objects.select_for_update().get(pk=release.pk)
+    _require_not_public(release)
+    return release
+
+
+def _changed(release: Release, **fields: object) -> Release:
+    Release.objects.filter(pk=release.pk).update(
+        **fields, version=F("version") + 1, updated_at=timezone.now()
+    )
     release.refresh_from_db()
     return release
 
@@ -414,34 +415,18 @@ def schedule(*, actor: User, release: Release) -> Release:
 @transaction.atomic
 def postpone(*, actor: User, release: Release) -> Release:
     """Take a scheduled release back to preparation: nothing opens at the moment."""
-    require_producer(actor, release.production)
-    release = Release.objects.select_for_update().get(pk=release.pk)
-    _require_not_public(release)
-    release.scheduled = False
-    release.version = F("version") + 1
-    release.save(update_fields=["scheduled", "version", "updated_at"])
-    release.refresh_from_db()
-    return release
+    return _changed(_locked(actor, release), scheduled=False)
 
 
 @transaction.atomic
 def publish_teaser(*, actor: User, release: Release, published: bool) -> Release:
     """Show (or hide) the premiere page before the moment; the film itself stays embargoed."""
-    require_producer(actor, release.production)
-    release = Release.objects.select_for_update().get(pk=release.pk)
-    _require_not_public(release)
-    release.teaser_published = published
-    release.version = F("version") + 1
-    release.save(update_fields=["teaser_published", "version", "updated_at"])
-    release.refresh_from_db()
-    return release
+    return _changed(_locked(actor, release), teaser_published=published)
 
 
 @transaction.atomic
 def delete_release(*, actor: User, release: Release) -> None:
-    require_producer(actor, release.production)
-    release = Release.objects.select_for_update().get(pk=release.pk)
-    _require_not_public(release)
+    release = _locked(actor, release)
     from backstage.releases.files import remove_release_folder
 
     release_id = release.pk

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
-from backstage.releases.languages import language_name, normalise_language_tag
+from backstage.releases.languages import checked_language_tag, language_name
 from backstage.releases.models import Release, Subtitle, SubtitleEdit
 from backstage.releases.subtitle_drafts import CueDraft, cues_from_drafts
 from backstage.releases.subtitle_queries import (
@@ -30,7 +30,6 @@ from backstage.releases.subtitles import (
     MAX_SUBTITLE_BYTES,
     Cue,
     parse_subtitles,
-    quoted,
     to_webvtt,
     too_large,
 )
@@ -114,15 +113,7 @@ def _storable(value: str, *, field: str, max_length: int) -> str:
 
 
 def _language(value: str) -> str:
-    tag = normalise_language_tag(value or "")
-    if tag is None:
-        raise ServiceError(
-            "bad_language",
-            _("“%(value)s” is not a language tag; write one like “pl”, “pt-BR” or “zh-Hant”.")
-            % {"value": quoted((value or "").strip())},
-            field="language",
-        )
-    return tag
+    return checked_language_tag(value, field="language")
 
 
 def _read(file: File) -> bytes:
