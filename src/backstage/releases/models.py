@@ -160,7 +160,8 @@ class Screening(models.Model):
     city = models.CharField(_("city"), max_length=100)
     country = models.CharField(_("country"), max_length=2)  # ISO 3166-1 alpha-2, upper case
     # What the venue announces (local date and time in its IANA time zone) and the instant it means.
-    local_start = models.DateTimeField(_("local start"))  # naive wall-clock time, kept as typed
+    # The venue's wall-clock digits, stored labelled UTC (not an instant): 20:00 stays 20:00 whatever the zone.
+    local_start = models.DateTimeField(_("local start"))
     time_zone = models.CharField(_("time zone"), max_length=64)
     starts_at = models.DateTimeField(db_index=True)  # UTC, computed from the two above
     ticket_url = models.URLField(_("ticket link"), max_length=500, blank=True)
