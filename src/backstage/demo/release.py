@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tasks import task
@@ -110,7 +111,7 @@ def add_release(production: Production, people: dict[str, User]) -> Release:
     )  # fmt: skip
     AudioTrack.objects.create(
         release=release, asset=dub, kind=AudioTrack.Kind.DUB, language="pl", label="Polski (dubbing)",
-        attribution="Inès Marchand", position=2,
+        attribution=people["ines"].display_name, position=2,
     )  # fmt: skip
     for language, cues in SUBTITLES.items():
         text = "WEBVTT\n\n" + "\n\n".join(f"{start} --> {end}\n{words}" for start, end, words in cues) + "\n"
@@ -155,8 +156,8 @@ def _poster(folder: Path) -> Path:
         left = 40 + number * 82
         draw.rounded_rectangle([left, 700, left + 60, 760], radius=8, fill=(244, 196, 88))
     draw.rectangle([0, 780, width, 800], fill=(8, 12, 24))
-    title = ImageFont.load_default(size=84)
-    small = ImageFont.load_default(size=34)
+    title = ImageFont.truetype(settings.CREDITS_FONT, size=84)
+    small = ImageFont.truetype(settings.CREDITS_FONT, size=34)
     draw.text((width / 2, 260), "VARSOVIE", font=title, fill=(250, 250, 245), anchor="mm")
     draw.text((width / 2, 360), "EXPRESS", font=title, fill=(250, 250, 245), anchor="mm")
     draw.text((width / 2, 470), "Paris – Warszawa", font=small, fill=(244, 196, 88), anchor="mm")

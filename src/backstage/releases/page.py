@@ -267,6 +267,9 @@ def render_release_page(request: HttpRequest, access: ReleaseAccess) -> HttpResp
 
 def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm) -> dict[str, object]:
     subtitles = list(release.subtitles.all())
+    files = list(release.files.all())
+    for item in files:
+        item.detail = _file_detail(item)  # type: ignore[attr-defined]
     built_at = release.built_at
     return {
         "release": release,
@@ -275,7 +278,7 @@ def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm)
         "track_form": AudioTrackForm(production=release.production),
         "tracks": list(release.audio_tracks.select_related("asset")),
         "subtitles": subtitles,
-        "files": list(release.files.all()),
+        "files": files,
         "stale_subtitles": built_at is not None and any(item.updated_at > built_at for item in subtitles),
         "urls": _urls(release),
         "may_manage": True,

@@ -258,3 +258,13 @@ def test_the_voices_of_a_dub_are_credited(studio, release):
     )  # fmt: skip
     text = credits_as_text(build_credits(studio.production))
     assert "Ania Kowalska" in text and "Dubbed version (Polish)" in text
+
+
+def test_the_synopsis_is_markdown_with_nothing_active(studio, release):
+    Release.objects.filter(pk=release.pk).update(
+        synopsis_en="Six **strangers**.<script>alert(1)</script> [x](javascript:alert(2))"
+    )
+    html = client_for(studio.producer).get(f"/productions/{studio.production.slug}/releases/{release.slug}/")
+    body = html.content.decode()
+    assert "<strong>strangers</strong>" in body
+    assert "<script>alert" not in body and 'href="javascript:' not in body
