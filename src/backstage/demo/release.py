@@ -7,6 +7,7 @@ the countdown, then the film coming out by itself.
 """
 
 import tempfile
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -184,8 +185,9 @@ def prepare_demo_release(*, release_id: str, waits: int) -> None:
             release_id=release_id, waits=waits + 1
         )
         return
-    Release.objects.filter(pk=release.pk).update(build=Release.Build.RUNNING)
-    build(release.pk)
+    token = uuid.uuid4().hex
+    Release.objects.filter(pk=release.pk).update(build=Release.Build.RUNNING, build_token=token)
+    build(release.pk, token=token)
     release.refresh_from_db()
     if release.build != Release.Build.READY:
         return

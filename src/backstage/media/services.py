@@ -110,7 +110,7 @@ def delete(*, actor: User, asset: Asset) -> None:
         except ProtectedError:
             raise Conflict(
                 "in_use",
-                _("This file is attached to a contribution; it stays while the contribution uses it."),
+                _("This file is used by a contribution or a release; it stays while they use it."),
             ) from None
     if original:
         default_storage.delete(original)

@@ -18,7 +18,6 @@ from backstage.api.schemas import (
     READ_ERRORS,
     IdPath,
     InputSchema,
-    LicenseId,
     Moment,
     SlugPath,
 )
@@ -79,7 +78,7 @@ class ReleaseOut(Schema):
     title: str
     synopsis_en: str
     synopsis_fr: str
-    license: str
+    license: str = Field(..., description="The film's license (the production's), SPDX identifier.")
     moment: datetime | None = Field(..., description="The release moment, UTC.")
     scheduled: bool
     teaser_published: bool
@@ -102,7 +101,6 @@ class ReleaseIn(InputSchema):
     slug: str = Field("", max_length=80)
     synopsis_en: str = Field("", max_length=services.MAX_SYNOPSIS)
     synopsis_fr: str = Field("", max_length=services.MAX_SYNOPSIS)
-    license: LicenseId | None = None
     film: UUID | None = None
     trailer: UUID | None = None
     poster: UUID | None = None
@@ -116,7 +114,6 @@ class ReleasePatch(InputSchema):
     slug: str | None = Field(None, min_length=1, max_length=80)
     synopsis_en: str | None = Field(None, max_length=services.MAX_SYNOPSIS)
     synopsis_fr: str | None = Field(None, max_length=services.MAX_SYNOPSIS)
-    license: LicenseId | None = None
     film: UUID | None = None
     trailer: UUID | None = None
     poster: UUID | None = None
@@ -257,7 +254,6 @@ def create_release(request: ApiRequest, slug: SlugPath, payload: ReleaseIn) -> S
         slug=payload.slug,
         synopsis_en=payload.synopsis_en,
         synopsis_fr=payload.synopsis_fr,
-        license=payload.license or "",
         film=_asset(production, payload.film, "film"),
         trailer=_asset(production, payload.trailer, "trailer"),
         poster=_asset(production, payload.poster, "poster"),
@@ -292,7 +288,6 @@ def update_release(
         slug=pick("slug"),  # type: ignore[arg-type]
         synopsis_en=pick("synopsis_en"),  # type: ignore[arg-type]
         synopsis_fr=pick("synopsis_fr"),  # type: ignore[arg-type]
-        license=pick("license") or release.license,  # type: ignore[arg-type]
         film=pick_asset("film"),
         trailer=pick_asset("trailer"),
         poster=pick_asset("poster"),

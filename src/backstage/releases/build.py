@@ -16,8 +16,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backstage.core.errors import ServiceError
 from backstage.licensing.credits import build_credits, credits_as_json, credits_as_text
@@ -45,8 +46,8 @@ STAGES = {"package": 0.55, "roll": 0.15, "hash": 0.05, "torrent": 0.08, "sources
 
 
 class _Progress:
-    def __init__(self, release_id: uuid.UUID) -> None:
-        self.release_id = release_id
+    def __init__(self, current: QuerySet[Release]) -> None:
+        self.current = current
         self.done = 0.0
         self.last_saved = -1.0
 
@@ -58,7 +59,8 @@ class _Progress:
             value = round(min(1.0, start + weight * max(0.0, min(1.0, fraction))), 3)
             if value - self.last_saved >= 0.01:
                 self.last_saved = value
-                Release.objects.filter(pk=self.release_id).update(build_progress=value)
+                # Also the sign of life that tells a running preparation from an interrupted one.
+                self.current.update(build_progress=value, updated_at=timezone.now())
 
         return report
 
@@ -68,26 +70,27 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def build(release_id: uuid.UUID | str) -> None:
-    """Make every file of the release; idempotent, safe to run again."""
+def build(release_id: uuid.UUID | str, *, token: str) -> None:
+    """Make every file of the release for the preparation ``token``; its work is kept only if it is
+    still the current preparation when it ends."""
     release = Release.objects.select_related("production", "film", "poster").get(pk=release_id)
-    Release.objects.filter(pk=release.pk).update(
-        build=Release.Build.RUNNING, build_progress=0.0, build_problem=""
-    )
+    current = Release.objects.filter(pk=release.pk, build_token=token, build=Release.Build.RUNNING)
     folder = release_folder(release.pk) / f"build-{uuid.uuid4().hex[:12]}"
     folder.mkdir(parents=True)
     try:
-        rows, stream = _make_everything(release, folder, _Progress(release.pk))
+        rows = _make_everything(release, folder, _Progress(current))
+        kept = _switch_to(release, folder, rows, token=token)
     except Exception as error:
         logger.exception("preparing release %s failed", release.pk)
         shutil.rmtree(folder, ignore_errors=True)
         problem = error.code if isinstance(error, MediaError | ServiceError) else type(error).__name__
-        Release.objects.filter(pk=release.pk).update(build=Release.Build.FAILED, build_problem=problem)
+        current.update(build=Release.Build.FAILED, build_problem=problem, updated_at=timezone.now())
         return
-    _switch_to(release, folder, rows, stream)
+    if not kept:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
-def _make_everything(release: Release, folder: Path, progress: _Progress) -> tuple[list[ReleaseFile], Path]:
+def _make_everything(release: Release, folder: Path, progress: _Progress) -> list[ReleaseFile]:
     stem = name_stem(release)
     packaged = package(release, folder, name_stem=stem, progress=progress.stage("package"))
     made: list[Made] = list(packaged.files)
@@ -155,7 +158,7 @@ def _make_everything(release: Release, folder: Path, progress: _Progress) -> tup
         name=sources.name,
         files=[(sources, sources.name)],
         web_seed=seed_base_url(release),
-        comment=f"{release.title}: sources",
+        comment=_("%(title)s: sources") % {"title": release.title},
     )
     rows.append(
         _torrent_row(
@@ -177,7 +180,7 @@ def _make_everything(release: Release, folder: Path, progress: _Progress) -> tup
     rows.append(_row(release, Made("cinema_kit", "", "", kit.name, kit, "application/zip")))
     for position, row in enumerate(rows):
         row.position = position
-    return rows, packaged.master_playlist
+    return rows
 
 
 def _original(asset: Asset | None) -> AbstractContextManager[Path | None]:
@@ -218,10 +221,12 @@ def _torrent_row(
     return row
 
 
-def _switch_to(release: Release, folder: Path, rows: list[ReleaseFile], stream: Path) -> None:
-    previous = ""
+def _switch_to(release: Release, folder: Path, rows: list[ReleaseFile], *, token: str) -> bool:
+    """Make ``folder`` the release's files, if this preparation is still the current one."""
     with transaction.atomic():
-        locked = Release.objects.select_for_update().get(pk=release.pk)
+        locked = Release.objects.select_for_update().filter(pk=release.pk).first()
+        if locked is None or locked.build_token != token or locked.build != Release.Build.RUNNING:
+            return False  # deleted, changed since, or prepared again: this work is out of date
         previous = locked.build_folder
         ReleaseFile.objects.filter(release=locked).delete()
         ReleaseFile.objects.bulk_create(rows)
@@ -231,6 +236,8 @@ def _switch_to(release: Release, folder: Path, rows: list[ReleaseFile], stream: 
             build_folder=relative_to_media(folder),
             built_at=timezone.now(),
             version=F("version") + 1,
+            updated_at=timezone.now(),
         )
     if previous and previous != relative_to_media(folder):
         shutil.rmtree(Path(settings.MEDIA_ROOT) / previous, ignore_errors=True)
+    return True

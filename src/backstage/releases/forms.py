@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from backstage.core.errors import ServiceError
-from backstage.licensing.registry import license_choices
 from backstage.media.models import Asset
 from backstage.productions.models import Production
 from backstage.releases.models import AudioTrack, Release
@@ -43,7 +42,6 @@ class ReleaseForm(forms.Form):
         required=False,
         max_length=20_000,
     )
-    license = forms.ChoiceField(label=_("License of the film"), choices=license_choices)
     film = AssetChoice(label=_("Film (master file)"), queryset=Asset.objects.none(), required=False)
     trailer = AssetChoice(label=_("Trailer"), queryset=Asset.objects.none(), required=False)
     poster = AssetChoice(label=_("Poster"), queryset=Asset.objects.none(), required=False)
@@ -61,7 +59,6 @@ class ReleaseForm(forms.Form):
         self.fields["film"].queryset = ready.filter(kind=Asset.Kind.VIDEO)  # type: ignore[attr-defined]
         self.fields["trailer"].queryset = ready.filter(kind=Asset.Kind.VIDEO)  # type: ignore[attr-defined]
         self.fields["poster"].queryset = ready.filter(kind=Asset.Kind.IMAGE)  # type: ignore[attr-defined]
-        self.fields["license"].initial = production.license
 
     @classmethod
     def initial_for(cls, release: Release) -> dict[str, object]:
@@ -70,7 +67,6 @@ class ReleaseForm(forms.Form):
             "slug": release.slug,
             "synopsis_en": release.synopsis_en,
             "synopsis_fr": release.synopsis_fr,
-            "license": release.license,
             "film": release.film_id,
             "trailer": release.trailer_id,
             "poster": release.poster_id,
@@ -99,6 +95,17 @@ class ReleaseForm(forms.Form):
                         % {"zone": zone}
                     }
                 )
+            # One the clocks show twice (the night they go back) names two instants: ask for another.
+            if moment.replace(fold=1).utcoffset() != moment.utcoffset():
+                raise ValidationError(
+                    {
+                        "moment_local": _(
+                            "This time happens twice in %(zone)s (the clocks go back then): "
+                            "choose another, or give it in UTC."
+                        )
+                        % {"zone": zone}
+                    }
+                )
             cleaned["moment"] = moment
         return cleaned
 
@@ -111,7 +118,6 @@ class ReleaseForm(forms.Form):
                 "slug",
                 "synopsis_en",
                 "synopsis_fr",
-                "license",
                 "film",
                 "trailer",
                 "poster",

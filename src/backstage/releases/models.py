@@ -42,7 +42,7 @@ class Release(models.Model):
     poster = models.ForeignKey(
         Asset, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("poster")
     )
-    # The film's own license; the production's by default.
+    # The film's license: the production's, copied when the release is made or changed.
     license = models.CharField(_("license"), max_length=40)
     # The release moment, stored in UTC. Null while the producer has not set it.
     moment = models.DateTimeField(_("release moment"), null=True, blank=True)
@@ -53,6 +53,9 @@ class Release(models.Model):
     build = models.CharField(max_length=10, choices=Build.choices, default=Build.NONE)
     build_progress = models.FloatField(default=0.0)
     build_problem = models.TextField(blank=True)
+    # Which preparation is the current one: an older one still running when the inputs changed, or
+    # when the producer prepared again, finds another token here and throws its work away.
+    build_token = models.CharField(max_length=32, blank=True)
     # The prepared files' folder (relative to MEDIA_ROOT) and when they were made.
     build_folder = models.CharField(max_length=255, blank=True)
     built_at = models.DateTimeField(null=True, blank=True)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from backstage.core.translated import translated
 from backstage.licensing.registry import get_license
@@ -110,6 +111,8 @@ def page_context(request: HttpRequest, access: ReleaseAccess) -> dict[str, objec
         "may_edit_subtitles": request.user.is_authenticated
         and subtitle_access(release, request.user).may_edit,
         "now": timezone.now(),
+        # Absolute links from the configured address, never the request's: the page is shared by all.
+        "site_url": settings.SITE_URL,
     }
     if access.may_see_film:
         context.update(_film_context(release))
@@ -205,7 +208,7 @@ def structured_data(release: Release, context: dict[str, object], *, absolute: s
     if isinstance(trailer, dict) and trailer.get("mp4"):
         data["trailer"] = {
             "@type": "VideoObject",
-            "name": f"{release.title} (trailer)",
+            "name": _("%(title)s (trailer)") % {"title": release.title},
             "contentUrl": absolute + trailer["mp4"],
             "thumbnailUrl": absolute + (trailer.get("poster") or str(context.get("poster_url") or "")),
             "uploadDate": (release.created_at or timezone.now()).isoformat(),

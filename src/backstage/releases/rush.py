@@ -61,6 +61,7 @@ class ReleaseRushMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if _pages and anonymous_get(request) and request.path.endswith("/"):
+            request.get_host()  # a host not allowed is refused (400) here as in the rest of the stack
             language = translation.get_language_from_request(request)
             found = _pages.get((request.path, language))
             if found is not None and found[1] > time.time():
@@ -68,6 +69,8 @@ class ReleaseRushMiddleware:
         return self.get_response(request)
 
     def _answer(self, request: HttpRequest, body: str, language: str) -> HttpResponseBase:
+        # The visitor's CSRF cookie, read as the skipped middleware would: a new one only if they have none.
+        self.csrf.process_request(request)
         response = HttpResponse(body.replace(PLACEHOLDER, get_token(request)))
         response["Content-Language"] = language
         response["Vary"] = "Accept-Language, Cookie"

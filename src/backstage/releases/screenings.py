@@ -221,9 +221,10 @@ def screenings_of(
 
 
 def upcoming_screenings(release: Release, *, limit: int | None = None) -> list[Screening]:
-    """The screenings not over yet, soonest first: what the release page shows."""
-    found = screenings_of(release, upcoming=True)
-    return found[:limit] if limit is not None else found
+    """The screenings not over yet, soonest first: what the release page shows (the first ``limit``
+    read from the database, whatever the release holds)."""
+    found = Screening.objects.filter(release=release, starts_at__gt=timezone.now() - running_time(release))
+    return list(found[:limit] if limit is not None else found)
 
 
 @dataclass(frozen=True)

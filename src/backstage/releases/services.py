@@ -5,7 +5,8 @@ and returns the object or raises a ServiceError; nothing half-made is ever publi
 scheduled release whose files are ready opens at its moment.
 """
 
-from datetime import datetime
+import uuid
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F, Max
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
 from backstage.core.text import required_text
-from backstage.licensing.compatibility import can_include, check_free
+from backstage.licensing.compatibility import can_include
 from backstage.licensing.registry import get_license
 from backstage.media.models import Asset
 from backstage.productions.models import Production, Role
@@ -31,6 +32,9 @@ MAX_LABEL: int = AudioTrack._meta.get_field("label").max_length  # type: ignore[
 MAX_ATTRIBUTION: int = AudioTrack._meta.get_field("attribution").max_length  # type: ignore[assignment]
 # A dub or a description longer or shorter than the film by more than this would drift out of sync.
 AUDIO_DURATION_TOLERANCE = 2.0
+# Progress is saved at least every few seconds while the files are prepared; silence this long means
+# the worker was stopped.
+BUILD_STALE_AFTER = timedelta(minutes=30)
 
 
 def require_producer(actor: User, production: Production) -> None:
@@ -138,7 +142,6 @@ def create_release(
     slug: str = "",
     synopsis_en: str = "",
     synopsis_fr: str = "",
-    license: str = "",
     film: Asset | None = None,
     trailer: Asset | None = None,
     poster: Asset | None = None,
@@ -152,7 +155,6 @@ def create_release(
         slug=slug or title,
         synopsis_en=synopsis_en,
         synopsis_fr=synopsis_fr,
-        license=license or production.license,
         film=film,
         trailer=trailer,
         poster=poster,
@@ -171,7 +173,6 @@ def update_release(
     slug: str,
     synopsis_en: str,
     synopsis_fr: str,
-    license: str,
     film: Asset | None,
     trailer: Asset | None,
     poster: Asset | None,
@@ -180,14 +181,15 @@ def update_release(
     require_producer(actor, release.production)
     release = Release.objects.select_for_update().get(pk=release.pk)
     _require_not_public(release)
-    film_changed = film != release.film
+    # What the prepared files were made from: the film, its title (the downloads' names and metadata),
+    # its address (the web seeds') and its license (every file's).
+    made_from = (release.film_id, release.title, release.slug, release.license)
     _fill(
         release,
         title=title,
         slug=slug,
         synopsis_en=synopsis_en,
         synopsis_fr=synopsis_fr,
-        license=license,
         film=film,
         trailer=trailer,
         poster=poster,
@@ -199,9 +201,9 @@ def update_release(
             _("A scheduled release needs its film and its moment; postpone it first."),
             field="film" if release.film is None else "moment",
         )
-    if film_changed:
-        # The prepared files were made from the old film: they must be made again, and until then
-        # the release cannot open.
+    if made_from != (release.film_id, release.title, release.slug, release.license):
+        # The prepared files no longer match: they must be made again, and until then the release
+        # cannot open.
         release.build = Release.Build.NONE
         release.build_progress = 0.0
         release.scheduled = False
@@ -218,7 +220,6 @@ def _fill(
     slug: str,
     synopsis_en: str,
     synopsis_fr: str,
-    license: str,
     film: Asset | None,
     trailer: Asset | None,
     poster: Asset | None,
@@ -231,11 +232,7 @@ def _fill(
     release.slug = _unique_slug(production, slug, exclude=release if release.pk else None)
     release.synopsis_en = _clean_text(synopsis_en, field="synopsis_en", most=MAX_SYNOPSIS)
     release.synopsis_fr = _clean_text(synopsis_fr, field="synopsis_fr", most=MAX_SYNOPSIS)
-    try:
-        release.license = check_free(license).spdx_id
-    except ServiceError as error:
-        error.field = "license"
-        raise
+    release.license = production.license
     _check_asset(production, film, kinds=(Asset.Kind.VIDEO,), field="film", license=release.license)
     _check_asset(production, trailer, kinds=(Asset.Kind.VIDEO,), field="trailer", license=release.license)
     _check_asset(production, poster, kinds=(Asset.Kind.IMAGE,), field="poster", license=release.license)
@@ -289,6 +286,12 @@ def add_audio_track(
             )
         _check_same_length(release, asset)
     language = checked_language_tag(language, field="language")
+    if release.audio_tracks.filter(language=language, kind=kind).exists():
+        raise Conflict(
+            "duplicate_track",
+            _("The release already has a track of this kind in this language."),
+            field="language",
+        )
     label = _clean_text(
         label, field="label", most=MAX_LABEL, blank_message=_("Name the track as the player shows it.")
     )
@@ -355,22 +358,26 @@ def prepare_files(*, actor: User, release: Release) -> Release:
     """Queue the making of the release's streams, downloads, torrents and bundles."""
     from backstage.releases.tasks import build_release
 
-    require_producer(actor, release.production)
-    release = Release.objects.select_for_update(of=("self",)).select_related("film").get(pk=release.pk)
-    _require_not_public(release)
+    release = _locked(actor, release)
     if release.film is None:
         raise ServiceError("no_film", _("Choose the film file first."), field="film")
     if release.film.status != Asset.Status.READY:
         raise ServiceError("asset_not_ready", _("The film file is not ready yet."), field="film")
-    if release.build in (Release.Build.QUEUED, Release.Build.RUNNING):
+    # A preparation that has given no sign of life for a while was interrupted: it may start again.
+    alive = release.updated_at > timezone.now() - BUILD_STALE_AFTER
+    if release.build in (Release.Build.QUEUED, Release.Build.RUNNING) and alive:
         raise Conflict("already_preparing", _("The files are already being prepared."))
-    release.build = Release.Build.QUEUED
-    release.build_progress = 0.0
-    release.build_problem = ""
-    release.scheduled = False
-    release.save(update_fields=["build", "build_progress", "build_problem", "scheduled", "updated_at"])
+    token = uuid.uuid4().hex
+    _changed(
+        release,
+        build=Release.Build.QUEUED,
+        build_token=token,
+        build_progress=0.0,
+        build_problem="",
+        scheduled=False,
+    )
     release_id = str(release.pk)
-    transaction.on_commit(lambda: build_release.enqueue(release_id=release_id))
+    transaction.on_commit(lambda: build_release.enqueue(release_id=release_id, token=token))
     return release
 
 

@@ -194,3 +194,23 @@ def test_release_day_visitors_share_the_page_but_not_their_tokens_nor_the_teams_
     # The French page is kept apart from the English one.
     french = client_for(None).get(address, headers={"accept-language": "fr"})
     assert french["Content-Language"] == "fr"
+
+
+def test_a_visitor_keeps_their_csrf_cookie_on_pages_from_memory(studio, prepared):
+    Release.objects.filter(pk=prepared.pk).update(moment=timezone.now() - timedelta(seconds=1))
+    address = page_addresses(prepared)[0]
+    client_for(None).get(address)  # kept in memory
+    visitor = client_for(None)
+    visitor.get("/")  # a cookie from an earlier page
+    cookie = visitor.cookies[settings.CSRF_COOKIE_NAME].value
+    answer = visitor.get(address)
+    assert (
+        settings.CSRF_COOKIE_NAME not in answer.cookies
+        or answer.cookies[settings.CSRF_COOKIE_NAME].value == cookie
+    )
+    # The language switcher of the page from memory still works for them.
+    token = answer.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    switched = visitor.post(
+        "/i18n/setlang/", {"language": "fr", "next": address, "csrfmiddlewaretoken": token}
+    )
+    assert switched.status_code == 302

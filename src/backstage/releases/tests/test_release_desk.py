@@ -86,13 +86,12 @@ def test_the_desk_and_its_actions_are_the_producers(studio, release, role):
     [
         ({"moment": timezone.now() - timedelta(minutes=1)}, "moment_in_past", "moment"),
         ({"title": "   "}, "required", "title"),
-        ({"license": "CC-BY-NC-4.0"}, "non_free", "license"),
-        ({"license": "WTFPL"}, "unknown_license", "license"),
+        ({"slug": "!!!"}, "bad_slug", "slug"),
     ],
 )
 def test_bad_release_details_are_refused_and_nothing_changes(studio, release, change, code, field):
     values = {
-        "title": release.title, "slug": release.slug, "synopsis_en": "", "synopsis_fr": "", "license": release.license,
+        "title": release.title, "slug": release.slug, "synopsis_en": "", "synopsis_fr": "",
         "film": release.film, "trailer": None, "poster": None, "moment": release.moment,
     }  # fmt: skip
     values.update(change)
@@ -108,18 +107,18 @@ def test_assets_must_be_the_productions_ready_and_of_the_right_kind_and_license(
     elsewhere = another_asset(studio, production=None)
     processing = another_asset(studio, status=Asset.Status.PROCESSING)
     picture = another_asset(studio, kind=Asset.Kind.IMAGE)
-    # A copyleft work under another license cannot go into a CC BY film.
-    share_alike = another_asset(studio, license="CC-BY-SA-4.0")
+    # The GPL and the Free Art License may not include each other: a GPL file stays out of an LAL film.
+    gpl = another_asset(studio, license="GPL-3.0-or-later")
     cases = [
         (dict(film=elsewhere), "asset_elsewhere"),
         (dict(film=processing), "asset_not_ready"),
         (dict(film=picture), "wrong_kind"),
-        (dict(film=share_alike, license="CC-BY-4.0"), "license_incompatible"),
+        (dict(film=gpl), "license_incompatible"),
         (dict(poster=film), "wrong_kind"),
     ]
     for change, code in cases:
         values = {
-            "title": "T", "slug": "t", "synopsis_en": "", "synopsis_fr": "", "license": "LAL-1.3",
+            "title": "T", "slug": "t", "synopsis_en": "", "synopsis_fr": "",
             "film": film, "trailer": None, "poster": None, "moment": timezone.now() + timedelta(days=1),
         }  # fmt: skip
         values.update(change)
@@ -268,3 +267,49 @@ def test_the_synopsis_is_markdown_with_nothing_active(studio, release):
     body = html.content.decode()
     assert "<strong>strangers</strong>" in body
     assert "<script>alert" not in body and 'href="javascript:' not in body
+
+
+def test_a_preparation_overtaken_by_a_change_is_thrown_away(studio, release, tmp_path):
+    from backstage.releases.build import _switch_to
+
+    services.add_audio_track(
+        actor=studio.producer,
+        release=release,
+        asset=another_asset(studio),
+        kind="dub",
+        language="pl",
+        label="P",
+    )
+    with pytest.raises(Conflict):
+        services.add_audio_track(
+            actor=studio.producer,
+            release=release,
+            asset=another_asset(studio),
+            kind="dub",
+            language="pl",
+            label="P2",
+        )
+    Release.objects.filter(pk=release.pk).update(build=Release.Build.RUNNING, build_token="old")
+    # The producer changes a track while the files are made: the preparation under way is out of date.
+    services.remove_audio_track(actor=studio.producer, track=AudioTrack.objects.get(release=release))
+    folder = tmp_path / "build"
+    folder.mkdir()
+    assert _switch_to(release, folder, [], token="old") is False
+    release.refresh_from_db()
+    assert release.build == Release.Build.NONE and not release.build_folder
+
+
+def test_a_release_moment_the_clocks_show_twice_is_refused(studio, film):
+    client = client_for(studio.producer)
+    response = client.post(
+        f"/productions/{studio.production.slug}/releases/new/",
+        {
+            "title": "Varsovie-Express",
+            "film": film.pk,
+            "moment_local": "2027-10-31T02:30",
+            "time_zone": "Europe/Warsaw",
+        },
+    )
+    assert response.status_code == 200 and "happens twice" in response.content.decode()
+    assert "Varsovie-Express" in response.content.decode()  # what was typed is kept
+    assert not Release.objects.filter(slug="varsovie-express").exists()

@@ -18,8 +18,15 @@
       const left = Math.max(0, Math.floor((moment - Date.now()) / 1000));
       if (left === 0) {
         element.textContent = element.dataset.out;
-        // A moment apart between visitors spreads the reloads over a few seconds.
-        if (element.dataset.reload) setTimeout(() => window.location.reload(), 1000 + Math.random() * 4000);
+        // A moment apart between visitors spreads the reloads over a few seconds; a visitor whose clock
+        // runs ahead of the server's would get the premiere page again, so the page reloads at most
+        // once a minute.
+        const key = `backstage-reloaded:${window.location.pathname}`;
+        const last = Number(sessionStorage.getItem(key) || 0);
+        if (element.dataset.reload && Date.now() - last > 60000) {
+          sessionStorage.setItem(key, String(Date.now()));
+          setTimeout(() => window.location.reload(), 1000 + Math.random() * 4000);
+        }
         return false;
       }
       const days = Math.floor(left / 86400);
