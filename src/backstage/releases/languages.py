@@ -55,6 +55,12 @@ def language_name(tag: str, *, language: str | None = None) -> str:
     return f"{name} ({region})" if region else name
 
 
+def own_name(tag: str) -> str:
+    """The language's name in itself ("Polski", "Français"), as players list tracks for everyone alike."""
+    name = language_name(tag, language=tag.split("-")[0]).split(";")[0].strip()
+    return name[:1].upper() + name[1:]
+
+
 MAX_TAG = 35
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from backstage.core.translated import translated
 from backstage.licensing.registry import get_license
 from backstage.media.models import Asset, Rendition
+from backstage.media.problems import PROBLEMS, describe
 from backstage.releases import rush
 from backstage.releases.files import file_url, seed_base_url, torrent_folder_name
 from backstage.releases.forms import AudioTrackForm, ReleaseForm
@@ -268,6 +269,11 @@ def render_release_page(request: HttpRequest, access: ReleaseAccess) -> HttpResp
     return HttpResponse(body.replace(rush.PLACEHOLDER, get_token(request)))
 
 
+def build_problem(release: Release) -> str:
+    """Why the preparation failed, in words, when the media tools said (empty otherwise)."""
+    return describe(release.build_problem) if release.build_problem in PROBLEMS else ""
+
+
 def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm) -> dict[str, object]:
     subtitles = list(release.subtitles.all())
     files = list(release.files.all())
@@ -282,6 +288,7 @@ def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm)
         "tracks": list(release.audio_tracks.select_related("asset")),
         "subtitles": subtitles,
         "files": files,
+        "build_problem": build_problem(release),
         "stale_subtitles": built_at is not None and any(item.updated_at > built_at for item in subtitles),
         "urls": _urls(release),
         "may_manage": True,

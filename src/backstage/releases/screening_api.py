@@ -140,7 +140,7 @@ class ScreeningPatch(InputSchema):
 
 
 class ScreeningFilters(Schema):
-    country: str = Field("", max_length=2, description="ISO 3166-1 alpha-2 code.")
+    country: str = Field("", pattern="^([A-Za-z]{2})?$", description="ISO 3166-1 alpha-2 code.")
     city: str = Field(
         "", max_length=checks.MAX_CITY, description="Part of the city's name; case and accents ignored."
     )

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from backstage.accounts.models import User
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
-from backstage.releases.languages import checked_language_tag, language_name
+from backstage.releases.languages import checked_language_tag, own_name
 from backstage.releases.models import Release, Subtitle, SubtitleEdit
 from backstage.releases.subtitle_drafts import CueDraft, cues_from_drafts
 from backstage.releases.subtitle_queries import (
@@ -141,7 +141,7 @@ def add_subtitles(
     _require_editor(actor, release)
     language = _language(language)
     # Named in the language of the person adding them, as the studio's people see it on the page.
-    label = _storable(label, field="label", max_length=MAX_LABEL) or language_name(language)[:MAX_LABEL]
+    label = _storable(label, field="label", max_length=MAX_LABEL) or own_name(language)[:MAX_LABEL]
     note = _storable(note, field="note", max_length=MAX_NOTE)
     cues = parse_subtitles(_read(file), film_duration_ms=film_duration_ms(release))
     if Subtitle.objects.filter(release=release, language=language).exists():

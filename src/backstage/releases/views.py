@@ -91,7 +91,11 @@ def release_progress(request: AuthenticatedRequest, slug: str, release_slug: str
     release = find_release(slug, release_slug)
     if not release_access(release, request.user).in_team:
         raise Http404
-    return render(request, "releases/_build.html", {"release": release, "may_manage": True})
+    return render(
+        request,
+        "releases/_build.html",
+        {"release": release, "may_manage": True, "build_problem": page.build_problem(release)},
+    )
 
 
 def _act(request: AuthenticatedRequest, release: Release, action: str) -> None:

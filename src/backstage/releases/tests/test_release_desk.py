@@ -313,3 +313,21 @@ def test_a_release_moment_the_clocks_show_twice_is_refused(studio, film):
     assert response.status_code == 200 and "happens twice" in response.content.decode()
     assert "Varsovie-Express" in response.content.decode()  # what was typed is kept
     assert not Release.objects.filter(slug="varsovie-express").exists()
+
+
+@pytest.mark.parametrize(
+    ("problem", "shown", "hidden"),
+    [
+        ("timeout", "Processing took too long and was stopped.", "timeout"),
+        ("KeyError", "", "KeyError"),  # a programming error is the studio's log, not the producer's
+    ],
+)
+def test_a_failed_preparation_says_why_in_words(studio, release, problem, shown, hidden):
+    Release.objects.filter(pk=release.pk).update(build=Release.Build.FAILED, build_problem=problem)
+    client = client_for(studio.producer)
+    base = f"/productions/{studio.production.slug}/releases/{release.slug}/manage/"
+    for response in (client.get(base), client.get(base + "progress/")):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "Preparing the files failed." in page and shown in page
+        assert hidden not in page

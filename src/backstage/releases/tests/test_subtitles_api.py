@@ -69,7 +69,7 @@ def test_reading(role, public, people, release, subtitle):
     if public or role in READERS:
         assert listed.status_code == one.status_code == 200
         [item] = listed.json()
-        assert item["language"] == "pl" and item["label"] == "Polish" and item["cue_count"] == 3
+        assert item["language"] == "pl" and item["label"] == "Polski" and item["cue_count"] == 3
         assert item["srt_url"].endswith("/subtitles/pl/download.srt")
         assert one.json()["cues"][1] == {
             "start": 4500,

@@ -108,7 +108,7 @@ def test_who_may_upload(role, people, release):
         assert response.status_code == 302
         assert response["Location"] == url("subtitle_editor", release, language="pl")
         subtitle = Subtitle.objects.get()
-        assert (subtitle.label, subtitle.cue_count) == ("Polish", 3)
+        assert (subtitle.label, subtitle.cue_count) == ("Polski", 3)
     else:
         assert response.status_code == expected_refusal(role, public=False)
         assert not Subtitle.objects.exists()

@@ -42,7 +42,7 @@ def test_who_may_add_subtitles(role, people, release, studio):
         saved = services.add_subtitles(
             actor=person, release=release, language="fr", file=upload(SRT, "fr.srt")
         )
-        assert saved.subtitle.label == "French"
+        assert saved.subtitle.label == "Français"
         assert saved.subtitle.text == "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nOù est la valise ?\n"
         assert saved.subtitle.cue_count == 1
         assert saved.changes.added == 1
@@ -166,14 +166,15 @@ def test_bad_language_or_label(language, label, code, field, studio, release):
     assert not Subtitle.objects.exists()
 
 
-def test_language_tags_are_normalised_and_labels_default_to_the_name_in_the_adders_language(studio, release):
+def test_language_tags_are_normalised_and_labels_default_to_the_language_s_own_name(studio, release):
     brazil = services.add_subtitles(
         actor=studio.producer, release=release, language="PT-br", file=upload(SRT)
     )
-    assert (brazil.subtitle.language, brazil.subtitle.label) == ("pt-BR", "Portuguese (BR)")
+    assert (brazil.subtitle.language, brazil.subtitle.label) == ("pt-BR", "Português (BR)")
+    # Whoever adds them: the player lists each track in its own language for every viewer alike.
     with translation.override("fr"):
         polish = services.add_subtitles(actor=studio.producer, release=release, language="pl", file=upload())
-    assert polish.subtitle.label == "polonais".capitalize() or polish.subtitle.label == "polonais"
+    assert polish.subtitle.label == "Polski"
     named = services.add_subtitles(
         actor=studio.producer, release=release, language="szl", label=" Ślōnski ", file=upload()
     )
@@ -240,9 +241,9 @@ def test_saving_over_someone_elses_newer_save_is_refused(studio, subtitle, trans
 def test_replacing_keeps_the_label_unless_given_and_counts_changes(studio, subtitle):
     replacement = POLISH.replace(b"Do Warszawy.", b"Do Warszawy!")
     saved = services.replace_subtitles(actor=studio.crew, subtitle=subtitle, file=upload(replacement))
-    assert (saved.changes.changed, saved.subtitle.label) == (1, "Polish")
-    saved = services.replace_subtitles(actor=studio.crew, subtitle=subtitle, file=upload(SRT), label="Polski")
-    assert saved.subtitle.label == "Polski"
+    assert (saved.changes.changed, saved.subtitle.label) == (1, "Polski")
+    saved = services.replace_subtitles(actor=studio.crew, subtitle=subtitle, file=upload(SRT), label="Polish")
+    assert saved.subtitle.label == "Polish"
     assert saved.subtitle.cue_count == 1
 
 
