@@ -140,6 +140,13 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
         build, scheduled, files = state.split()
         assert (build, scheduled) == ("ready", "True"), state + log.read_text()[-3000:]
         assert int(files) >= 10
+        # The dub's voice is credited by the name its actor goes by, as the rest of the credits are.
+        voices = shell(
+            embedded_env,
+            "from backstage.releases.models import AudioTrack; "
+            "print(AudioTrack.objects.get(language='pl').attribution)",
+        )
+        assert voices == "Inès Haddad"
 
 
 def test_uploads_under_gunicorn_go_from_the_socket_to_the_file_intact(embedded_env, tmp_path):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image
 
-from backstage.accounts.models import Profile, Skill, User
+from backstage.accounts.models import Skill, User
 from backstage.contributions import comments, services
 from backstage.demo import data as demo_data
 from backstage.demo.media import add_camera_test
@@ -65,10 +65,11 @@ class Command(BaseCommand):
                     is_superuser=staff,
                 )
                 EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-                Profile.objects.filter(user=user).update(
-                    display_name=name, city=city, bio=bio, languages=[language]
-                )
-                user.profile.skills.set([skills[slug] for slug in skill_slugs])
+                profile = user.profile
+                profile.display_name, profile.city, profile.bio = name, city, bio
+                profile.languages = [language]
+                profile.save(update_fields=["display_name", "city", "bio", "languages"])
+                profile.skills.set([skills[slug] for slug in skill_slugs])
             people[username] = user
         from django.contrib.auth.models import Permission
 
