@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "backstage.core.middleware.ServiceErrorMiddleware",
+    "backstage.core.middleware.NulInPathMiddleware",
 ]
 
 ROOT_URLCONF = "backstage.urls"

@@ -12,7 +12,9 @@ A source's contract:
 - every entry's ``key`` is stable over time ("<app>:<kind>:<id>"), because the producer's
   exclusions are recorded against it;
 - an entry whose removal must be justified (an accepted contribution) sets
-  ``needs_reason_to_remove``.
+  ``needs_reason_to_remove``;
+- work done for some releases of the production only (a dub, subtitles) names them in ``releases``,
+  so that another release's credits, public before them, do not show it.
 
 A source that needs a heading of its own (the backers, say) adds it with ``register_section``.
 """
@@ -49,6 +51,8 @@ class CreditEntry:
     needs_reason_to_remove: bool = False
     # Its place in the section: lower first, then by name (the team puts its producers first).
     order: int = 0
+    # The ids of the releases it is part of, when it is not the whole production's work.
+    releases: frozenset[str] = frozenset()
 
 
 CreditSource = Callable[[Production], Iterable[CreditEntry]]

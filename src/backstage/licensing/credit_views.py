@@ -76,7 +76,12 @@ def _recorded_by_section(credits: Credits) -> list[tuple[str, list[CreditEntry]]
 
 
 def _page(
-    request: HttpRequest, production: Production, role: str, *, addition_form: AdditionForm | None = None
+    request: HttpRequest,
+    production: Production,
+    role: str,
+    *,
+    addition_form: AdditionForm | None = None,
+    exclusion_form: ExclusionForm | None = None,
 ) -> HttpResponse:
     credits = build_credits(production)
     rolls = roll_state(production)
@@ -90,6 +95,8 @@ def _page(
             "may_manage": may_manage,
             "recorded_sections": _recorded_by_section(credits) if may_manage else [],
             "addition_form": addition_form or AdditionForm(sections=credits.section_order),
+            # A refused exclusion: its entry's form opens again with the reason typed and the error.
+            "exclusion_form": exclusion_form,
             "roll_form": RollForm(),
             "rolls": rolls,
             "roll_outdated": rolls.ready is not None and _outdated(rolls.ready, credits),
@@ -255,21 +262,27 @@ def remove_person(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def exclude(request: HttpRequest, slug: str) -> HttpResponse:
     production = _producers_production(request, slug)
     form = ExclusionForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            exclusion = credit_services.exclude_entry(
+                actor=request.user,  # type: ignore[arg-type]
+                production=production,
+                key=form.cleaned_data["key"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ServiceError as error:
+            if error.field != "reason":  # about the entry itself (unknown, already out): nothing to keep
+                _tell(request, error)
+                return redirect(_page_url(production, "record"))
+            form.add_error("reason", str(error.message))
+        else:
+            messages.success(request, _("%(name)s is taken out of the credits.") % {"name": exclusion.name})
+            return redirect(_page_url(production, "excluded"))
+    elif "key" in form.errors:
         messages.error(request, _("Choose a credit to take out, and say why."))
         return redirect(_page_url(production, "record"))
-    try:
-        exclusion = credit_services.exclude_entry(
-            actor=request.user,  # type: ignore[arg-type]
-            production=production,
-            key=form.cleaned_data["key"],
-            reason=form.cleaned_data["reason"],
-        )
-    except ServiceError as error:
-        _tell(request, error)
-        return redirect(_page_url(production, "record"))
-    messages.success(request, _("%(name)s is taken out of the credits.") % {"name": exclusion.name})
-    return redirect(_page_url(production, "excluded"))
+    # The reason was refused: the page again, with that entry's form open on what was typed.
+    return _page(request, production, Role.PRODUCER, exclusion_form=form)
 
 
 @require_POST

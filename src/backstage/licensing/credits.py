@@ -180,8 +180,12 @@ def addition_entry(addition: CreditAddition) -> CreditEntry:
     )
 
 
-def build_credits(production: Production) -> Credits:
-    """The production's credits as they will appear, in the active language."""
+def build_credits(production: Production, *, release: str = "") -> Credits:
+    """The production's credits as they will appear, in the active language.
+
+    With ``release`` (a release's id), that release's credits: without the work recorded for its
+    production's other releases only.
+    """
     order = section_order(production)
     additions = list(CreditAddition.objects.filter(production=production))
     exclusions = list(
@@ -189,7 +193,11 @@ def build_credits(production: Production) -> Credits:
             "excluded_by__profile"
         )
     )
-    recorded = entries_for(production)
+    recorded = [
+        entry
+        for entry in entries_for(production)
+        if not release or not entry.releases or release in entry.releases
+    ]
     by_key = {entry.key: entry for entry in recorded}
     excluded_keys = {exclusion.key for exclusion in exclusions}
     shown = [entry for entry in recorded if entry.key not in excluded_keys]

@@ -22,11 +22,12 @@ from backstage.api.schemas import (
     SlugPath,
 )
 from backstage.core.errors import ServiceError
-from backstage.licensing.credits import build_credits, credits_as_json
+from backstage.licensing.credits import credits_as_json
 from backstage.media.models import Asset
 from backstage.productions.models import Production
 from backstage.productions.permissions import role_in
 from backstage.releases import services
+from backstage.releases.credits import credits_of
 from backstage.releases.files import file_url, torrent_folder_name
 from backstage.releases.models import AudioTrack, Release, ReleaseFile
 from backstage.releases.page import magnet_for
@@ -226,7 +227,7 @@ def get_release(request: HttpRequest, slug: SlugPath, release_slug: SlugPath) ->
 )
 def release_credits(request: HttpRequest, slug: SlugPath, release_slug: SlugPath) -> dict[str, object]:
     access = film_access(slug, release_slug, reader(request))
-    return credits_as_json(build_credits(access.release.production))
+    return credits_as_json(credits_of(access.release))
 
 
 def _producer_release(request: ApiRequest, slug: str, release_slug: str) -> Release:

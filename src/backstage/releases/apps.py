@@ -8,7 +8,10 @@ class ReleasesConfig(AppConfig):
 
     def ready(self) -> None:
         from backstage.licensing.credit_sources import register
+        from backstage.media import access
         from backstage.releases.credits import audio_track_credits, subtitle_credits
+        from backstage.releases.media_access import film_under_embargo
 
         register(subtitle_credits)
         register(audio_track_credits)
+        access.register_hold(film_under_embargo)

@@ -21,12 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backstage.core.errors import ServiceError
-from backstage.licensing.credits import build_credits, credits_as_json, credits_as_text
+from backstage.licensing.credits import credits_as_json, credits_as_text
 from backstage.licensing.credits_roll import render_credits_roll
 from backstage.media.ffmpeg_probe import MediaError
 from backstage.media.ingest import local_original
 from backstage.media.models import Asset
 from backstage.releases import bundles, torrents
+from backstage.releases.credits import credits_of
 from backstage.releases.files import (
     name_stem,
     relative_to_media,
@@ -111,7 +112,7 @@ def _make_everything(release: Release, folder: Path, progress: _Progress) -> lis
                 Made("subtitle", f"{subtitle.language}-{suffix}", subtitle.language, path.name, path, mime)
             )
 
-    credits = build_credits(release.production)
+    credits = credits_of(release)
     credits_text = credits_as_text(credits)
     credits_json = json.dumps(credits_as_json(credits), ensure_ascii=False, indent=2)
     roll = folder / f"{stem}-credits-roll.mp4"

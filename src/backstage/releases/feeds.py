@@ -67,7 +67,10 @@ def oembed(request: HttpRequest) -> HttpResponse:
     """oEmbed 1.0 for a released film's page: the player in an iframe."""
     if request.GET.get("format", "json") != "json":
         return HttpResponse(status=501)  # the spec's answer for a format not offered
-    address = urlsplit(request.GET.get("url", ""))
+    try:
+        address = urlsplit(request.GET.get("url", ""))
+    except ValueError:  # such as "http://[", an unclosed IPv6 address
+        raise Http404 from None
     if address.netloc and address.netloc != urlsplit(settings.SITE_URL).netloc:
         raise Http404
     try:

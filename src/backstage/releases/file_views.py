@@ -13,10 +13,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from backstage.licensing.credits import build_credits, credits_as_json, credits_as_text
+from backstage.licensing.credits import credits_as_json, credits_as_text
 from backstage.media.downloads import RENDITION_TYPES, serve_file
 from backstage.media.ingest import renditions_dir
 from backstage.releases import page
+from backstage.releases.credits import credits_of
 from backstage.releases.files import stored_path, torrent_folder_name
 from backstage.releases.models import ReleaseFile
 from backstage.releases.queries import ReleaseAccess, film_access, page_access
@@ -129,7 +130,7 @@ def credits_page(request: HttpRequest, slug: str, release_slug: str) -> HttpResp
         {
             "release": release,
             "production": release.production,
-            "credits": build_credits(release.production),
+            "credits": credits_of(release),
             "urls": page._urls(release),
         },
     )
@@ -138,7 +139,7 @@ def credits_page(request: HttpRequest, slug: str, release_slug: str) -> HttpResp
 def credits_text(request: HttpRequest, slug: str, release_slug: str) -> HttpResponse:
     access = film_access(slug, release_slug, request.user)
     response = HttpResponse(
-        credits_as_text(build_credits(access.release.production)), content_type="text/plain; charset=utf-8"
+        credits_as_text(credits_of(access.release)), content_type="text/plain; charset=utf-8"
     )
     return response
 
@@ -146,7 +147,7 @@ def credits_text(request: HttpRequest, slug: str, release_slug: str) -> HttpResp
 def credits_json(request: HttpRequest, slug: str, release_slug: str) -> JsonResponse:
     access = film_access(slug, release_slug, request.user)
     return JsonResponse(
-        credits_as_json(build_credits(access.release.production)), json_dumps_params={"ensure_ascii": False}
+        credits_as_json(credits_of(access.release)), json_dumps_params={"ensure_ascii": False}
     )
 
 

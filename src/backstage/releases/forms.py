@@ -83,6 +83,9 @@ class ReleaseForm(forms.Form):
         cleaned["moment"] = None
         if isinstance(local, datetime) and isinstance(zone, str):
             naive = local.replace(tzinfo=None)
+            # Far-off years overflow when moved to another zone; no release needs them.
+            if not 1970 <= naive.year < 9000:  # the API's bounds too
+                raise ValidationError({"moment_local": _("The date must fall between 1970 and 9000.")})
             moment = naive.replace(tzinfo=zoneinfo.ZoneInfo(zone))
             # A wall-clock time skipped by a change to summer time has no instant: say so.
             round_trip = moment.astimezone(zoneinfo.ZoneInfo("UTC")).astimezone(zoneinfo.ZoneInfo(zone))

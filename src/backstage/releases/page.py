@@ -138,7 +138,7 @@ def _first(by_kind: dict[str, list[ReleaseFile]], kind: str) -> ReleaseFile | No
 
 
 def _film_context(release: Release) -> dict[str, object]:
-    from backstage.licensing.credits import build_credits
+    from backstage.releases.credits import credits_of
 
     files = list(release.files.all())
     kwargs = {"slug": release.production.slug, "release_slug": release.slug}
@@ -176,7 +176,7 @@ def _film_context(release: Release) -> dict[str, object]:
         "sources_magnet": magnet_for(release, sources_torrent, name=sources.name, size=sources.size)
         if sources_torrent and sources
         else "",
-        "credits": build_credits(release.production),
+        "credits": credits_of(release),
         "stream_ready": release.build == Release.Build.READY and bool(release.build_folder),
     }
 

@@ -148,7 +148,10 @@ def place_key(text: str) -> str:
 
 def is_nonexistent(local: datetime, zone: ZoneInfo) -> bool:
     """Whether the wall-clock time never shows in the zone (skipped when the clocks go forward)."""
-    round_trip = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    try:
+        round_trip = local.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    except OverflowError:  # the first or last hours of the calendar: no clock changes there
+        return False
     return round_trip != local
 
 

@@ -236,6 +236,13 @@ def _fill(
     _check_asset(production, film, kinds=(Asset.Kind.VIDEO,), field="film", license=release.license)
     _check_asset(production, trailer, kinds=(Asset.Kind.VIDEO,), field="trailer", license=release.license)
     _check_asset(production, poster, kinds=(Asset.Kind.IMAGE,), field="poster", license=release.license)
+    if trailer is not None and trailer == film:
+        # The trailer is public with the premiere page, long before the film.
+        raise ServiceError(
+            "trailer_is_film",
+            _("The trailer is shown before the release moment: choose a file other than the film."),
+            field="trailer",
+        )
     if moment != release.moment:
         _check_moment(moment)
     release.film, release.trailer, release.poster, release.moment = film, trailer, poster, moment

@@ -70,6 +70,10 @@ def _bad_document() -> ServiceError:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise _bad_document()
+    try:
+        value.encode("utf-8")  # JSON may carry lone surrogates ("\ud800"), which no page can show
+    except UnicodeEncodeError:
+        raise _bad_document() from None
     return value
 
 
@@ -79,7 +83,7 @@ def drafts_from_post(data: QueryDict) -> list[CueDraft]:
     if document:
         try:
             rows = json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested thousands deep
             raise _bad_document() from None
         if not isinstance(rows, list) or len(rows) > MAX_CUES:
             raise _bad_document()

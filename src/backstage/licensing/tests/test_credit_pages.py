@@ -160,6 +160,20 @@ def test_bad_people_are_refused_with_a_clear_error(studio, data, error):
     assert not CreditAddition.objects.exists()
 
 
+def test_a_refused_reason_comes_back_as_typed_beside_its_credit(studio, work):
+    key = f"contributions:contribution:{work.pk}"
+    typed = "Asked to stay anonymous, " + "because of their employer. " * 80  # over 2,000 characters
+    response = client_for(studio.producer).post(BASE + "exclusions/", {"key": key, "reason": typed})
+    assert response.status_code == 200
+    page = response.content.decode()
+    form = page[page.index(f'value="{key}"') :]
+    form = form[: form.index("</form>")]
+    assert typed.strip() in form and 'aria-invalid="true"' in form
+    assert "Ensure this value has at most 2000 characters" in form
+    assert page.count("<details open>") == 1
+    assert not CreditExclusion.objects.exists()
+
+
 def test_the_producer_takes_a_credit_out_with_a_reason_and_puts_it_back(studio, work):
     client = client_for(studio.producer)
     key = f"contributions:contribution:{work.pk}"

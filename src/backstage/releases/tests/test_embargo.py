@@ -122,6 +122,32 @@ def test_guessed_addresses_of_an_embargoed_release_look_like_nothing(studio, pre
         assert client.get(f"/media/{path}").status_code == 404
 
 
+def test_addresses_holding_a_nul_or_a_broken_url_name_nothing(studio, prepared):
+    base = f"/productions/{studio.production.slug}/releases/premiere/"
+    with freeze_time(prepared.moment):
+        for client in (client_for(None), client_for(studio.producer)):
+            for address in ("files/a%00b.mp4", "seed/a%00b", "captions/p%00l.vtt", "stream/a%00.m3u8"):
+                assert client.get(base + address).status_code == 404, address
+            assert client.get("/oembed?url=http://[").status_code == 404
+
+
+def test_the_film_s_own_file_stays_closed_even_when_attached_to_a_contribution(studio, prepared):
+    from backstage.contributions import services as contribution_services
+
+    film = prepared.film
+    contribution_services.submit_contribution(
+        actor=studio.producer, call=studio.call, title="Final cut", description="", license="CC0-1.0",
+        links=[], assets=[film],
+    )  # fmt: skip
+    addresses = [f"/assets/{film.pk}/", f"/assets/{film.pk}/original/", f"/api/v1/assets/{film.pk}"]
+    stranger, producer = client_for(studio.person("member")), client_for(studio.producer)
+    with freeze_time(prepared.moment - timedelta(seconds=1)):
+        assert [stranger.get(address).status_code for address in addresses] == [404] * 3
+        assert [producer.get(address).status_code for address in addresses] == [200] * 3
+    with freeze_time(prepared.moment):
+        assert [stranger.get(address).status_code for address in addresses] == [200] * 3
+
+
 def test_a_published_teaser_shows_the_page_but_not_the_film(studio, prepared):
     Release.objects.filter(pk=prepared.pk).update(teaser_published=True)
     client = client_for(studio.member)

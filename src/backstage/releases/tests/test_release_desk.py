@@ -66,6 +66,20 @@ def test_only_producers_create_releases(studio, film, role):
         )
 
 
+@pytest.mark.parametrize(
+    ("local", "zone"), [("9999-12-31T23:00", "America/Los_Angeles"), ("0001-01-01T00:00", "Asia/Tokyo")]
+)
+def test_a_moment_at_the_ends_of_the_calendar_is_refused_and_the_form_kept(studio, film, local, zone):
+    response = client_for(studio.producer).post(
+        f"/productions/{studio.production.slug}/releases/new/",
+        {"title": "Varsovie-Express", "film": film.pk, "moment_local": local, "time_zone": zone},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "The date must fall between 1970 and 9000." in page
+    assert 'value="Varsovie-Express"' in page and f'value="{zone}" selected' in page
+    assert not Release.objects.exists()
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_the_desk_and_its_actions_are_the_producers(studio, release, role):
     client = client_for(studio.person(role))
@@ -99,6 +113,17 @@ def test_bad_release_details_are_refused_and_nothing_changes(studio, release, ch
     with pytest.raises(ServiceError) as refused:
         services.update_release(actor=studio.producer, release=release, **values)
     assert (refused.value.code, refused.value.field) == (code, field)
+    assert state() == before
+
+
+def test_the_film_cannot_be_its_own_trailer(studio, release, film):
+    before = state()
+    with pytest.raises(ServiceError) as refused:
+        services.update_release(
+            actor=studio.producer, release=release, title=release.title, slug=release.slug, synopsis_en="",
+            synopsis_fr="", film=film, trailer=film, poster=None, moment=release.moment,
+        )  # fmt: skip
+    assert (refused.value.code, refused.value.field) == ("trailer_is_film", "trailer")
     assert state() == before
 
 
@@ -331,3 +356,31 @@ def test_a_failed_preparation_says_why_in_words(studio, release, problem, shown,
         assert response.status_code == 200
         assert "Preparing the files failed." in page and shown in page
         assert hidden not in page
+
+
+def test_a_release_s_credits_hold_its_own_dub_and_subtitles_not_those_of_another(studio, release):
+    from backstage.releases import subtitle_services
+    from backstage.releases.tests.subtitle_fixtures import upload
+
+    services.add_audio_track(
+        actor=studio.producer, release=release, asset=another_asset(studio), kind="dub", language="pl",
+        label="Polski", attribution="Ania Kowalska",
+    )  # fmt: skip
+    subtitle_services.add_subtitles(actor=studio.crew, release=release, language="pl", file=upload())
+    earlier = Release.objects.create(
+        production=studio.production, slug="work-in-progress", title="Varsovie-Express (work in progress)",
+        film=release.film, license=release.license, moment=timezone.now() - timedelta(days=1), scheduled=True,
+        created_by=studio.producer,
+    )  # fmt: skip
+    anonymous = client_for(None)
+    base = f"/productions/{studio.production.slug}/releases/"
+    # The public release is out; the other one, still under embargo, keeps its dub and translators to itself.
+    for address in (f"{earlier.slug}/credits.txt", f"{earlier.slug}/credits.json", f"{earlier.slug}/"):
+        response = anonymous.get(base + address)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert (
+            "Ania Kowalska" not in page and "Dubbed version" not in page and "Subtitles (Polish)" not in page
+        )
+    own = client_for(studio.producer).get(base + f"{release.slug}/credits.txt").content.decode()
+    assert "Ania Kowalska" in own and "crew — Subtitles (Polish)" in own

@@ -273,6 +273,17 @@ BAD_FORMS = [
     ({"local_start": "2026-01-01T20:00"}, "local_start", "is already past"),
     ({"local_start": "next friday"}, "local_start", "Enter a valid date/time."),
     ({"local_start": "2026-02-14T19:30+01:00"}, "local_start", "without an offset"),
+    # The ends of the calendar, where moving to another zone overflows.
+    (
+        {"local_start": "9999-12-31T23:00", "country": "US", "time_zone": "America/Los_Angeles"},
+        "local_start",
+        "at most ten years ahead",
+    ),
+    (
+        {"local_start": "0001-01-01T00:00", "country": "JP", "time_zone": "Asia/Tokyo"},
+        "local_start",
+        "would be in the past",
+    ),
     ({"venue": " "}, "venue", "This field is required."),
     ({"city": "???"}, "city", "Write the city&#x27;s name with letters."),
     ({"ticket_url": "javascript:alert(1)"}, "ticket_url", "must be a web address"),

@@ -237,7 +237,17 @@ def test_the_script_posts_the_whole_document_as_one_field(studio, release, subti
     )
 
 
-@pytest.mark.parametrize("document", ["not json", "{}", "[1]", '[{"start": 1}]'])
+@pytest.mark.parametrize(
+    "document",
+    [
+        "not json",
+        "{}",
+        "[1]",
+        '[{"start": 1}]',
+        '[{"start": "\\ud800", "end": "1", "text": "x"}]',  # a lone surrogate
+        "[" * 100_000 + "]" * 100_000,
+    ],
+)
 def test_a_broken_document_saves_nothing(document, studio, release, subtitle):
     before = subtitle.text
     response = client_for(studio.crew).post(
