@@ -126,7 +126,7 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
 
         # The demo release's premiere page is public; the workers prepare its files, then schedule it.
         status, body = _get(base + "/productions/varsovie-express/releases/premiere/")
-        assert status == 200 and "data-countdown" in body.decode()
+        assert status == 200 and "Varsovie-Express" in body.decode()
         check = (
             "from backstage.releases.models import Release; "
             "release = Release.objects.get(slug='premiere'); "
@@ -140,6 +140,16 @@ def test_demo_then_run_serves_the_studio_and_runs_the_worker(embedded_env, tmp_p
         build, scheduled, files = state.split()
         assert (build, scheduled) == ("ready", "True"), state + log.read_text()[-3000:]
         assert int(files) >= 10
+        # Scheduled now: the premiere page counts down to the moment (once each process's copy is renewed).
+        for _attempt in range(30):
+            if (
+                "data-countdown"
+                in _get(base + "/productions/varsovie-express/releases/premiere/")[1].decode()
+            ):
+                break
+            time.sleep(1)
+        else:
+            pytest.fail("the scheduled demo release shows no countdown")
         # The dub's voice is credited by the name its actor goes by, as the rest of the credits are.
         voices = shell(
             embedded_env,

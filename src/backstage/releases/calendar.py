@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from backstage.releases import screenings
 from backstage.releases.languages import language_name
@@ -82,8 +82,9 @@ def screenings_calendar(release: Release, items: list[Screening], *, name: str) 
     calendar.add("prodid", PRODUCT_ID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("name", name)  # RFC 7986
-    calendar.add("x-wr-calname", name)  # what most clients read instead
+    # As TEXT, escaped: the library writes these two unescaped otherwise.
+    calendar.add("name", vText(name))  # RFC 7986
+    calendar.add("x-wr-calname", vText(name))  # what most clients read instead
     calendar.add("refresh-interval", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", REFRESH_INTERVAL_TEXT)
     duration = screenings.running_time(release)

@@ -9,8 +9,10 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve, reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from backstage.core.markdown import render_markdown
 from backstage.core.translated import translated
 from backstage.licensing.registry import get_license
 from backstage.releases.models import Release
@@ -18,7 +20,6 @@ from backstage.releases.queries import film_access, public_film_releases
 
 FEED_LENGTH = 30
 EMBED_WIDTH, EMBED_HEIGHT = 960, 540
-MAX_EMBED_WIDTH = 3840
 
 
 class ReleaseFeed(Feed[Release, None]):
@@ -29,8 +30,12 @@ class ReleaseFeed(Feed[Release, None]):
     def title(self) -> str:
         return _("%(studio)s: released films") % {"studio": settings.STUDIO_NAME}
 
+    # Addresses from the site's own, not from whichever host name the request came by.
     def link(self) -> str:
-        return reverse("home")
+        return settings.SITE_URL + reverse("home")
+
+    def feed_url(self) -> str:
+        return settings.SITE_URL + reverse("release_feed")
 
     def subtitle(self) -> str:
         return _("Every film of the studio, on the day it comes out, under a free license.")
@@ -44,11 +49,16 @@ class ReleaseFeed(Feed[Release, None]):
         )
 
     def item_description(self, item: Release) -> str:
+        """The synopsis as the film page shows it (Markdown, sanitised), then the license."""
         license = get_license(item.license)
-        return f"{translated(item, 'synopsis')}\n\n{license.name}: {license.url}"
+        return render_markdown(translated(item, "synopsis")) + format_html(
+            '<p><a href="{}">{}</a></p>', license.url, license.name
+        )
 
     def item_link(self, item: Release) -> str:
-        return reverse("releases:detail", kwargs={"slug": item.production.slug, "release_slug": item.slug})
+        return settings.SITE_URL + reverse(
+            "releases:detail", kwargs={"slug": item.production.slug, "release_slug": item.slug}
+        )
 
     def item_pubdate(self, item: Release) -> datetime | None:
         return item.moment
@@ -107,24 +117,24 @@ def oembed(request: HttpRequest) -> HttpResponse:
     return JsonResponse(data)
 
 
+def _asked(request: HttpRequest, name: str) -> int:
+    try:
+        return int(request.GET.get(name, "0"))
+    except ValueError:
+        return 0
+
+
 def _size(request: HttpRequest) -> tuple[int, int]:
+    """The player in 16:9, at its usual size or smaller: never above the consumer's maxwidth or
+    maxheight, as oEmbed requires."""
     width = EMBED_WIDTH
-    try:
-        asked = int(request.GET.get("maxwidth", "0"))
-    except ValueError:
-        asked = 0
-    if 0 < asked < width:
-        width = asked
-    width = max(160, min(width, MAX_EMBED_WIDTH))
+    if (asked := _asked(request, "maxwidth")) > 0:
+        width = min(width, asked)
     height = round(width * 9 / 16)
-    try:
-        most = int(request.GET.get("maxheight", "0"))
-    except ValueError:
-        most = 0
-    if 0 < most < height:
-        height = max(90, most)
-        width = round(height * 16 / 9)
-    return width, height
+    if 0 < (most := _asked(request, "maxheight")) < height:
+        height = most
+        width = height * 16 // 9
+    return max(1, width), max(1, height)
 
 
 def _escape(text: str) -> str:

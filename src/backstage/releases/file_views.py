@@ -155,10 +155,7 @@ def credits_json(request: HttpRequest, slug: str, release_slug: str) -> JsonResp
 def embed(request: HttpRequest, slug: str, release_slug: str) -> HttpResponse:
     """The bare player, for other sites' iframes (oEmbed)."""
     access = film_access(slug, release_slug, request.user)
-    release = access.release
-    context = page.page_context(request, access)
-    response = render(request, "releases/embed.html", context)
+    response = render(request, "releases/embed.html", page.embed_context(access))
     # Other sites may frame this page, and only this one.
     response["Content-Security-Policy"] = "frame-ancestors *"
-    del release
     return response

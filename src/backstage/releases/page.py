@@ -35,8 +35,9 @@ from backstage.releases.screenings import upcoming_screenings
 from backstage.releases.subtitle_queries import subtitle_access
 from backstage.releases.torrents import magnet_link
 
-# Released pages change rarely, and every change bumps the release's version (part of the key).
-PUBLIC_PAGE_SECONDS = 600
+# A change to the release bumps its version (part of the key) and shows at once; what the page also
+# shows from elsewhere (the credits from the record, people's names) shows within this time.
+PUBLIC_PAGE_SECONDS = 60
 
 
 def _urls(release: Release) -> dict[str, str]:
@@ -137,24 +138,47 @@ def _first(by_kind: dict[str, list[ReleaseFile]], kind: str) -> ReleaseFile | No
     return by_kind[kind][0] if by_kind.get(kind) else None
 
 
-def _film_context(release: Release) -> dict[str, object]:
-    from backstage.releases.credits import credits_of
+def embed_context(access: ReleaseAccess) -> dict[str, object]:
+    """What the bare player for other sites needs: the stream, the MP4 fallback, subtitles, poster."""
+    release = access.release
+    return {
+        "release": release,
+        "urls": _urls(release),
+        "license": get_license(release.license),
+        "poster_url": _asset_url(release, "poster", _largest(release.poster, Rendition.Kind.IMAGE)),
+        "files": _files_by_kind(release),
+        "captions": _captions(release),
+    }
 
-    files = list(release.files.all())
+
+def _files_by_kind(release: Release) -> dict[str, list[ReleaseFile]]:
+    """The release's files by kind, with their addresses and what tells them apart in words."""
+    by_kind: dict[str, list[ReleaseFile]] = {}
+    for item in release.files.all():
+        item.url = file_url(release, item)  # type: ignore[attr-defined]
+        item.detail = _file_detail(item)  # type: ignore[attr-defined]
+        by_kind.setdefault(item.kind, []).append(item)
+    return by_kind
+
+
+def _captions(release: Release) -> list[Caption]:
     kwargs = {"slug": release.production.slug, "release_slug": release.slug}
-    captions = [
+    return [
         Caption(
             subtitle.language,
             subtitle.label or language_name(subtitle.language),
             reverse("releases:caption", kwargs={**kwargs, "language": subtitle.language}),
         )
-        for subtitle in release.subtitles.all()
+        for subtitle in release.subtitles.defer("text")  # the cues are read from their own address
     ]
-    by_kind: dict[str, list[ReleaseFile]] = {}
-    for item in files:
-        item.url = file_url(release, item)  # type: ignore[attr-defined]
-        item.detail = _file_detail(item)  # type: ignore[attr-defined]
-        by_kind.setdefault(item.kind, []).append(item)
+
+
+def _film_context(release: Release) -> dict[str, object]:
+    from backstage.releases.credits import credits_of
+
+    by_kind = _files_by_kind(release)
+    files = [item for group in by_kind.values() for item in group]
+    captions = _captions(release)
     torrent = _first(by_kind, ReleaseFile.Kind.TORRENT)
     film_bytes = sum(
         item.size
@@ -167,7 +191,6 @@ def _film_context(release: Release) -> dict[str, object]:
         "files": by_kind,
         "has_files": bool(files),
         "captions": captions,
-        "audio_tracks": list(release.audio_tracks.all()),
         "torrent": torrent,
         "magnet": magnet_for(release, torrent, name=torrent_folder_name(release), size=film_bytes)
         if torrent
@@ -181,9 +204,7 @@ def _film_context(release: Release) -> dict[str, object]:
     }
 
 
-def _iso_duration(seconds: float | None) -> str:
-    if not seconds:
-        return ""
+def _iso_duration(seconds: float) -> str:
     total = round(seconds)
     return f"PT{total // 3600}H{total % 3600 // 60}M{total % 60}S"
 
@@ -207,27 +228,33 @@ def structured_data(release: Release, context: dict[str, object], *, absolute: s
         data["image"] = absolute + str(context["poster_url"])
     trailer = context.get("trailer")
     if isinstance(trailer, dict) and trailer.get("mp4"):
-        data["trailer"] = {
+        teaser: dict[str, object] = {
             "@type": "VideoObject",
             "name": _("%(title)s (trailer)") % {"title": release.title},
             "contentUrl": absolute + trailer["mp4"],
-            "thumbnailUrl": absolute + (trailer.get("poster") or str(context.get("poster_url") or "")),
             "uploadDate": (release.created_at or timezone.now()).isoformat(),
         }
+        if thumbnail := trailer.get("poster") or context.get("poster_url"):
+            teaser["thumbnailUrl"] = absolute + str(thumbnail)
+        data["trailer"] = teaser
     if "files" in context and release.film is not None:
-        data["duration"] = _iso_duration(release.film.duration)
+        if release.film.duration:
+            data["duration"] = _iso_duration(release.film.duration)
         films: list[ReleaseFile] = context["files"].get(ReleaseFile.Kind.FILM, [])  # type: ignore[attr-defined]
         if films:
-            data["video"] = {
+            video: dict[str, object] = {
                 "@type": "VideoObject",
                 "name": release.title,
                 "contentUrl": absolute + films[-1].url,  # type: ignore[attr-defined]
                 "embedUrl": absolute + urls["embed"],
                 "encodingFormat": "video/mp4",
-                "thumbnailUrl": absolute + str(context.get("poster_url") or ""),
-                "uploadDate": release.moment.isoformat() if release.moment else "",
                 "license": license.url,
             }
+            if release.moment is not None:
+                video["uploadDate"] = release.moment.isoformat()
+            if context.get("poster_url"):
+                video["thumbnailUrl"] = absolute + str(context["poster_url"])
+            data["video"] = video
         captions: list[Caption] = context.get("captions", [])  # type: ignore[assignment]
         if captions:
             data["subtitleLanguage"] = [caption.language for caption in captions]

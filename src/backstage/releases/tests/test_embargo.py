@@ -187,6 +187,60 @@ def test_the_feed_and_oembed_follow_the_moment(studio, prepared):
         assert client.get("/oembed", {"url": page, "format": "xml"}).status_code == 501
 
 
+def test_the_feed_entry_is_the_sanitised_synopsis_with_the_site_s_addresses(studio, prepared):
+    from xml.etree import ElementTree
+
+    Release.objects.filter(pk=prepared.pk).update(
+        synopsis_en="A **night** train <img src=x onerror=alert(1)> & a < b"
+    )
+    with freeze_time(prepared.moment + timedelta(seconds=1)):
+        feed = ElementTree.fromstring(client_for(None).get("/releases/feed.atom").content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    entry = feed.find(f"{atom}entry")
+    summary = entry.find(f"{atom}summary")
+    assert summary.get("type") == "html"
+    assert "<strong>night</strong>" in summary.text and "<img" not in summary.text  # shown as text
+    assert "&amp; a &lt; b" in summary.text and "Licence Art Libre 1.3" in summary.text
+    links = [link.get("href") for link in feed.iter(f"{atom}link")]
+    assert links and all(link.startswith(settings.SITE_URL + "/") for link in links), links
+
+
+@pytest.mark.parametrize(
+    ("asked", "size"),
+    [({}, (960, 540)), ({"maxwidth": "100"}, (100, 56)), ({"maxheight": "50"}, (88, 50)),
+     ({"maxwidth": "4000", "maxheight": "abc"}, (960, 540)), ({"maxwidth": "300", "maxheight": "100"}, (177, 100))],
+)  # fmt: skip
+def test_the_embedded_player_never_exceeds_the_size_asked(studio, prepared, asked, size):
+    page = f"{settings.SITE_URL}/productions/{studio.production.slug}/releases/{prepared.slug}/"
+    with freeze_time(prepared.moment + timedelta(seconds=1)):
+        data = client_for(None).get("/oembed", {"url": page, **asked}).json()
+    assert (data["width"], data["height"]) == size
+
+
+def test_the_embedded_player_plays_with_subtitles_in_a_few_constant_queries(studio, prepared):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    address = f"/productions/{studio.production.slug}/releases/{prepared.slug}/embed/"
+
+    def fetch() -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client_for(None).get(address)
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    with freeze_time(prepared.moment + timedelta(seconds=1)):
+        html, few = fetch()
+        assert (
+            f'data-hls="/productions/{studio.production.slug}/releases/premiere/stream/master.m3u8"' in html
+        )
+        assert '<track kind="subtitles" srclang="pl" label="Polski"' in html
+        for number in range(10):
+            Subtitle.objects.create(release=prepared, language=f"x{number}", label="X", text=VTT)
+        html, many = fetch()
+        assert many == few <= 6 and html.count("<track ") == 11
+
+
 def test_the_cached_page_opens_at_the_moment(studio, prepared):
     """A page cached during the premiere is never served once the film is out."""
     Release.objects.filter(pk=prepared.pk).update(teaser_published=True)
@@ -197,6 +251,21 @@ def test_the_cached_page_opens_at_the_moment(studio, prepared):
         assert "stream/master.m3u8" not in client.get(address).content.decode()
     with freeze_time(prepared.moment + timedelta(seconds=1)):
         assert "stream/master.m3u8" in client.get(address).content.decode()
+
+
+def test_a_change_to_the_credits_reaches_the_cached_page_within_a_minute(studio, prepared):
+    from backstage.licensing import credit_services
+
+    client = client_for(None)
+    address = page_addresses(prepared)[0]
+    with freeze_time(prepared.moment + timedelta(seconds=1)) as frozen:
+        assert "Zofia Nowak" not in client.get(address).content.decode()
+        credit_services.add_person(
+            actor=studio.producer, production=studio.production, section="other", name="Zofia Nowak",
+            role="Catering", position=0,
+        )  # fmt: skip
+        frozen.tick(timedelta(seconds=61))
+        assert "Zofia Nowak" in client.get(address).content.decode()
 
 
 def test_release_day_visitors_share_the_page_but_not_their_tokens_nor_the_teams_view(studio, prepared):

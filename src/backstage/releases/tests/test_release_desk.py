@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from backstage.core.errors import Conflict, NotAllowed, ServiceError
 from backstage.media.models import Asset
-from backstage.releases import services
+from backstage.releases import rush, services
 from backstage.releases.models import AudioTrack, Release, ReleaseFile, Screening, Subtitle
 from backstage.releases.tests.test_embargo import prepared  # noqa: F401 - a fixture
 from conftest import ROLES, client_for
@@ -258,6 +258,17 @@ def test_the_film_page_costs_the_same_queries_whatever_the_release_holds(studio,
     assert count() == few
 
 
+def test_a_postponed_release_s_premiere_page_announces_no_moment(studio, prepared):  # noqa: F811
+    Release.objects.filter(pk=prepared.pk).update(teaser_published=True)
+    address = f"/productions/{studio.production.slug}/releases/{prepared.slug}/"
+    assert "data-countdown" in client_for(None).get(address).content.decode()
+    services.postpone(actor=studio.producer, release=Release.objects.get(pk=prepared.pk))
+    rush.forget_all()  # the seconds each process keeps the page in memory have passed
+    page = client_for(None).get(address).content.decode()
+    assert "data-countdown" not in page and "at the same moment" not in page
+    assert "Varsovie-Express" in page
+
+
 def test_the_film_page_says_what_it_is_to_machines(studio, prepared):  # noqa: F811
     import json
     import re
@@ -269,6 +280,8 @@ def test_the_film_page_says_what_it_is_to_machines(studio, prepared):  # noqa: F
     assert data["license"] == "https://artlibre.org/licence/lal/"
     assert data["video"]["contentUrl"].endswith("/files/varsovie-express-240p.mp4")
     assert data["subtitleLanguage"] == ["pl"]
+    # What is not known is left out, rather than said empty (no poster, no duration here).
+    assert "thumbnailUrl" not in data["video"] and "duration" not in data and "image" not in data
     assert '<meta property="og:type" content="video.movie">' in html
     assert 'kind="subtitles" srclang="pl"' in html
 

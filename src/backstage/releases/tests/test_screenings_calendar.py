@@ -61,6 +61,10 @@ def test_the_feed_is_a_valid_calendar_with_one_event_per_screening(public):
     calendar = fetch(FEED)
     assert str(calendar["version"]) == "2.0" and str(calendar["prodid"]) == "-//Backstage//Screenings//EN"
     assert str(calendar["x-wr-calname"]) == "Varsovie-Express: screenings"
+    # Its name is TEXT: commas and semicolons in a title are escaped.
+    Release.objects.filter(pk=public.pk).update(title="Trains; night, day")
+    named = client_for(None).get(FEED).content.decode()
+    assert "\r\nX-WR-CALNAME:Trains\\; night\\, day: screenings\r\n" in named
     assert {str(zone["tzid"]) for zone in calendar.walk("VTIMEZONE")} == {"Europe/Warsaw", "Europe/Paris"}
     warsaw, paris = events(calendar)
     assert str(warsaw["uid"]) == f"screening-{screening.pk}@127.0.0.1"

@@ -23,7 +23,7 @@
         // once a minute.
         const key = `backstage-reloaded:${window.location.pathname}`;
         const last = Number(sessionStorage.getItem(key) || 0);
-        if (element.dataset.reload && Date.now() - last > 60000) {
+        if (Date.now() - last > 60000) {
           sessionStorage.setItem(key, String(Date.now()));
           setTimeout(() => window.location.reload(), 1000 + Math.random() * 4000);
         }
