@@ -152,7 +152,8 @@ def archive_result(output: Path, writer: ArchiveWriter) -> Archive:
 def _zip_date(date: datetime | None) -> datetime:
     # One date for every member, so that the same release gives the same bytes (and torrent).
     moment = (date or datetime.now(UTC)).astimezone(UTC)
-    return max(moment, datetime(1980, 1, 1, tzinfo=UTC))
+    # What ZIP dates can hold: 1980 to 2107.
+    return min(max(moment, datetime(1980, 1, 1, tzinfo=UTC)), datetime(2107, 12, 31, 23, 59, 58, tzinfo=UTC))
 
 
 def _sync_folder(folder: Path) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -81,11 +80,13 @@ def build(release_id: uuid.UUID | str, *, token: str) -> None:
     try:
         rows = _make_everything(release, folder, _Progress(current))
         kept = _switch_to(release, folder, rows, token=token)
-    except Exception as error:
+    except BaseException as error:  # a worker told to stop (SystemExit) leaves nothing half-made either
         logger.exception("preparing release %s failed", release.pk)
         shutil.rmtree(folder, ignore_errors=True)
         problem = error.code if isinstance(error, MediaError | ServiceError) else type(error).__name__
         current.update(build=Release.Build.FAILED, build_problem=problem, updated_at=timezone.now())
+        if not isinstance(error, Exception):
+            raise
         return
     if not kept:
         shutil.rmtree(folder, ignore_errors=True)
@@ -228,7 +229,6 @@ def _switch_to(release: Release, folder: Path, rows: list[ReleaseFile], *, token
         locked = Release.objects.select_for_update().filter(pk=release.pk).first()
         if locked is None or locked.build_token != token or locked.build != Release.Build.RUNNING:
             return False  # deleted, changed since, or prepared again: this work is out of date
-        previous = locked.build_folder
         ReleaseFile.objects.filter(release=locked).delete()
         ReleaseFile.objects.bulk_create(rows)
         Release.objects.filter(pk=locked.pk).update(
@@ -239,6 +239,8 @@ def _switch_to(release: Release, folder: Path, rows: list[ReleaseFile], *, token
             version=F("version") + 1,
             updated_at=timezone.now(),
         )
-    if previous and previous != relative_to_media(folder):
-        shutil.rmtree(Path(settings.MEDIA_ROOT) / previous, ignore_errors=True)
+    # The previous files, and any folder a worker killed outright left behind: this one is current now.
+    for other in folder.parent.glob("build-*"):
+        if other != folder:
+            shutil.rmtree(other, ignore_errors=True)
     return True

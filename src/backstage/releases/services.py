@@ -182,8 +182,16 @@ def update_release(
     release = Release.objects.select_for_update().get(pk=release.pk)
     _require_not_public(release)
     # What the prepared files were made from: the film, its title (the downloads' names and metadata),
-    # its address (the web seeds') and its license (every file's).
-    made_from = (release.film_id, release.title, release.slug, release.license)
+    # its address (the web seeds'), its license (every file's), its moment (the cinema kit's README,
+    # the archives' dates, the copyright year) and its poster (in the kit).
+    made_from = (
+        release.film_id,
+        release.title,
+        release.slug,
+        release.license,
+        release.moment,
+        release.poster_id,
+    )
     _fill(
         release,
         title=title,
@@ -201,7 +209,14 @@ def update_release(
             _("A scheduled release needs its film and its moment; postpone it first."),
             field="film" if release.film is None else "moment",
         )
-    if made_from != (release.film_id, release.title, release.slug, release.license):
+    if made_from != (
+        release.film_id,
+        release.title,
+        release.slug,
+        release.license,
+        release.moment,
+        release.poster_id,
+    ):
         # The prepared files no longer match: they must be made again, and until then the release
         # cannot open.
         release.build = Release.Build.NONE

@@ -596,3 +596,15 @@ def test_archives_are_dated_at_the_release_moment(release, tmp_path) -> None:
 
     with zipfile.ZipFile(archive.path) as opened:
         assert {info.date_time for info in opened.infolist()} == {(2027, 3, 14, 20, 30, 0)}
+
+
+def test_a_moment_past_what_zip_dates_hold_is_dated_at_their_last_day(release, tmp_path) -> None:
+    Release.objects.filter(pk=release.pk).update(moment=datetime(2200, 1, 1, 20, 0, tzinfo=UTC))
+    release.refresh_from_db()
+
+    archive = build_cinema_kit(
+        release=release, output=tmp_path / "kit.zip", master=None, subtitles={}, poster=None, credits_text=""
+    )
+
+    with zipfile.ZipFile(archive.path) as opened:
+        assert {info.date_time for info in opened.infolist()} == {(2107, 12, 31, 23, 59, 58)}

@@ -397,3 +397,57 @@ def test_a_release_s_credits_hold_its_own_dub_and_subtitles_not_those_of_another
         )
     own = client_for(studio.producer).get(base + f"{release.slug}/credits.txt").content.decode()
     assert "Ania Kowalska" in own and "crew — Subtitles (Polish)" in own
+
+
+@pytest.mark.parametrize(
+    ("change", "stays_ready"),
+    [({"synopsis_en": "A new synopsis."}, True), ({"days": 2}, False), ({"poster": "new"}, False)],
+)
+def test_what_the_prepared_files_hold_takes_the_release_back_to_preparation(
+    studio, release, change, stays_ready
+):
+    Release.objects.filter(pk=release.pk).update(build=Release.Build.READY, build_folder="releases/x/build-1")
+    release.refresh_from_db()
+    values = {
+        "title": release.title, "slug": release.slug, "synopsis_en": change.get("synopsis_en", ""),
+        "synopsis_fr": "", "film": release.film, "trailer": None, "poster": release.poster,
+        "moment": release.moment + timedelta(days=change.get("days", 0)),
+    }  # fmt: skip
+    if change.get("poster"):
+        values["poster"] = another_asset(
+            studio, name="poster.png", kind=Asset.Kind.IMAGE, probe={}, license=studio.production.license
+        )
+    updated = services.update_release(actor=studio.producer, release=release, **values)
+    # The cinema kit's README, the archives' dates and the copyright year hold the moment; the kit the poster.
+    assert (updated.build == Release.Build.READY, updated.scheduled) == (stays_ready, stays_ready)
+
+
+def test_a_stopped_worker_leaves_a_failed_preparation_and_no_folder(studio, release, monkeypatch):
+    from backstage.releases import build
+    from backstage.releases.files import release_folder
+
+    def stopped(*args, **kwargs):
+        raise SystemExit(1)  # what the worker does when told twice to stop
+
+    monkeypatch.setattr(build, "_make_everything", stopped)
+    Release.objects.filter(pk=release.pk).update(build=Release.Build.RUNNING, build_token="t")
+    with pytest.raises(SystemExit):
+        build.build(release.pk, token="t")
+    release.refresh_from_db()
+    assert release.build == Release.Build.FAILED
+    assert not list(release_folder(release.pk).glob("build-*"))
+
+
+def test_the_current_files_replace_every_earlier_folder(studio, release):
+    from backstage.releases.build import _switch_to
+    from backstage.releases.files import release_folder
+
+    earlier = [release_folder(release.pk) / name for name in ("build-previous", "build-killed-outright")]
+    current = release_folder(release.pk) / "build-current"
+    for folder in [*earlier, current]:
+        folder.mkdir(parents=True)
+    Release.objects.filter(pk=release.pk).update(
+        build=Release.Build.RUNNING, build_token="t", build_folder="releases/x/build-previous"
+    )
+    assert _switch_to(release, current, [], token="t") is True
+    assert [path.name for path in release_folder(release.pk).iterdir()] == ["build-current"]
