@@ -124,7 +124,8 @@ def _make_everything(release: Release, folder: Path, progress: _Progress) -> lis
     master = ReleaseFile(
         release=release,
         kind=ReleaseFile.Kind.MASTER,
-        name=f"{stem}-master{Path(film.name).suffix.lower() or '.mov'}",
+        # The stored original ends as its content was recognised; the name its maker gave may not.
+        name=f"{stem}-master{Path(film.original.name).suffix.lower()}",
         path=film.original.name,
         size=film.size,
         sha256=film.sha256,

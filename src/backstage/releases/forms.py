@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from backstage.core.errors import ServiceError
+from backstage.core.widgets import Textarea
 from backstage.media.models import Asset
 from backstage.productions.models import Production
 from backstage.releases.models import AudioTrack, Release
@@ -32,13 +33,13 @@ class ReleaseForm(forms.Form):
     )
     synopsis_en = forms.CharField(
         label=_("Synopsis (English)"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         required=False,
         max_length=20_000,
     )
     synopsis_fr = forms.CharField(
         label=_("Synopsis (French)"),
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         required=False,
         max_length=20_000,
     )

@@ -6,6 +6,7 @@ entry expires at the moment, so the page opens on time. The CSRF token of the la
 is put into the cached page on the way out, per visitor.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import timedelta
@@ -29,7 +30,7 @@ from backstage.releases import rush
 from backstage.releases.files import file_url, seed_base_url, torrent_folder_name
 from backstage.releases.forms import AudioTrackForm, ReleaseForm
 from backstage.releases.languages import language_name
-from backstage.releases.models import AudioTrack, Release, ReleaseFile
+from backstage.releases.models import AudioTrack, Release, ReleaseFile, Subtitle
 from backstage.releases.queries import ReleaseAccess
 from backstage.releases.screenings import upcoming_screenings
 from backstage.releases.subtitle_queries import subtitle_access
@@ -301,12 +302,28 @@ def build_problem(release: Release) -> str:
     return describe(release.build_problem) if release.build_problem in PROBLEMS else ""
 
 
+def subtitles_changed(subtitles: list[Subtitle], files: list[ReleaseFile]) -> bool:
+    """Whether the prepared subtitle files differ from the subtitles as they are now.
+
+    Compared by content, so an edit made while the files were being prepared, a deletion or a new
+    language all count; prepared files and no subtitles at all do not.
+    """
+    if not files:
+        return False
+    prepared = {
+        item.language: item.sha256
+        for item in files
+        if item.kind == ReleaseFile.Kind.SUBTITLE and item.name.endswith(".vtt")
+    }
+    current = {item.language: hashlib.sha256(item.text.encode()).hexdigest() for item in subtitles}
+    return prepared != current
+
+
 def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm) -> dict[str, object]:
     subtitles = list(release.subtitles.all())
     files = list(release.files.all())
     for item in files:
         item.detail = _file_detail(item)  # type: ignore[attr-defined]
-    built_at = release.built_at
     return {
         "release": release,
         "production": release.production,
@@ -316,7 +333,7 @@ def manage_context(request: HttpRequest, release: Release, *, form: ReleaseForm)
         "subtitles": subtitles,
         "files": files,
         "build_problem": build_problem(release),
-        "stale_subtitles": built_at is not None and any(item.updated_at > built_at for item in subtitles),
+        "stale_subtitles": subtitles_changed(subtitles, files),
         "urls": _urls(release),
         "may_manage": True,
     }

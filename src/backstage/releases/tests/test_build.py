@@ -44,7 +44,7 @@ def made(studio, name: str, mime: str, arguments: list[str], capture) -> Asset:
 def prepare(studio, django_capture_on_commit_callbacks) -> Release:
     film = made(
         studio,
-        "film.mp4",
+        "Varsovie-Express (final cut).avi",  # the name its maker gave; the content is MP4
         "video/mp4",
         [
             "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=25:duration={SECONDS}",
@@ -119,6 +119,7 @@ def check_the_release_has_every_file_with_size_and_checksum(prepared: Release) -
     assert {label for kind, label in files if kind == "film"} == {"360p", "720p"}
     assert {label for kind, label in files if kind == "audio"} == {"fr-original", "pl-dub"}
     assert {label for kind, label in files if kind == "subtitle"} == {"pl-vtt", "pl-srt"}
+    assert files["master", ""].name == "varsovie-express-master.mp4"  # named by what it holds
     for item in files.values():
         path = stored_path(item)
         assert path.stat().st_size == item.size > 0
@@ -199,7 +200,14 @@ def test_a_release_prepared_from_real_media(studio, django_capture_on_commit_cal
     check_the_stream_offers_every_audio_track_as_an_alternate_rendition(prepared)
     check_the_torrent_is_valid_and_its_web_seeds_serve_the_files(prepared)
     check_the_cinema_kit_and_the_sources_hold_what_venues_and_remixers_need(prepared)
+    check_the_desk_finds_the_prepared_subtitles_up_to_date(prepared, studio)
     check_changing_a_track_takes_the_release_back_to_preparation(prepared, studio)
+
+
+def check_the_desk_finds_the_prepared_subtitles_up_to_date(prepared: Release, studio) -> None:
+    desk = f"/productions/{studio.production.slug}/releases/{prepared.slug}/manage/"
+    page = client_for(studio.producer).get(desk).content.decode()
+    assert "Polski" in page and "Subtitles changed since the files were prepared" not in page
 
 
 def check_changing_a_track_takes_the_release_back_to_preparation(prepared: Release, studio) -> None:

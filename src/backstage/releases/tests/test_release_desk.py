@@ -451,3 +451,47 @@ def test_the_current_files_replace_every_earlier_folder(studio, release):
     )
     assert _switch_to(release, current, [], token="t") is True
     assert [path.name for path in release_folder(release.pk).iterdir()] == ["build-current"]
+
+
+def test_the_desk_says_when_the_subtitles_differ_from_the_prepared_files(studio, release):
+    import hashlib
+
+    from backstage.releases import subtitle_services
+    from backstage.releases.subtitle_services import CueDraft
+    from backstage.releases.tests.subtitle_fixtures import upload
+
+    hint = "Subtitles changed since the files were prepared"
+    desk = f"/productions/{studio.production.slug}/releases/{release.slug}/manage/"
+    client = client_for(studio.producer)
+    polish = subtitle_services.add_subtitles(
+        actor=studio.crew, release=release, language="pl", file=upload()
+    ).subtitle
+    assert hint not in client.get(desk).content.decode()  # nothing prepared yet
+
+    def prepared_with(*subtitles: Subtitle) -> None:
+        # The files as the preparation leaves them: each language as WebVTT and SubRip.
+        ReleaseFile.objects.filter(release=release).delete()
+        ReleaseFile.objects.create(release=release, kind="cinema_kit", name="kit.zip", path="kit.zip")
+        for item in subtitles:
+            for suffix in ("vtt", "srt"):
+                ReleaseFile.objects.create(
+                    release=release, kind="subtitle", language=item.language, label=f"{item.language}-{suffix}",
+                    name=f"film.{item.language}.{suffix}", path=f"film.{item.language}.{suffix}",
+                    sha256=hashlib.sha256(item.text.encode()).hexdigest() if suffix == "vtt" else "",
+                )  # fmt: skip
+        Release.objects.filter(pk=release.pk).update(built_at=timezone.now() + timedelta(minutes=1))
+
+    prepared_with(polish)
+    assert hint not in client.get(desk).content.decode()
+    # An edit saved while the files were being made (before they were finished) still counts.
+    subtitle_services.save_cues(actor=studio.crew, subtitle=polish, drafts=[CueDraft("1", "2", "Tak.")])
+    assert hint in client.get(desk).content.decode()
+    polish.refresh_from_db()
+    prepared_with(polish)
+    assert hint not in client.get(desk).content.decode()
+    subtitle_services.delete_subtitles(actor=studio.producer, subtitle=polish)
+    assert hint in client.get(desk).content.decode()
+    prepared_with()
+    assert hint not in client.get(desk).content.decode()
+    subtitle_services.add_subtitles(actor=studio.crew, release=release, language="fr", file=upload())
+    assert hint in client.get(desk).content.decode()
