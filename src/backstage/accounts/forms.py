@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backstage.accounts.models import Skill
 from backstage.core.links import parse_links
+from backstage.core.widgets import Textarea
 
 # Languages people can say they speak: a practical list, names in their own language.
 SPOKEN_LANGUAGES = [
@@ -22,7 +23,7 @@ class ProfileForm(forms.Form):
         label=_("Bio"),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         help_text=_("Markdown is allowed."),
     )
     city = forms.CharField(label=_("City"), max_length=100, required=False)
@@ -38,7 +39,7 @@ class ProfileForm(forms.Form):
     links = forms.CharField(
         label=_("Links"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_("One web address per line, up to %(max)d (portfolio, showreel, website).")
         % {"max": MAX_LINKS},
     )

@@ -15,6 +15,7 @@ from backstage.contributions.comment_queries import render_bodies
 from backstage.contributions.models import Comment, Contribution, Status
 from backstage.core.errors import NotAllowed, ServiceError
 from backstage.core.http import AuthenticatedRequest
+from backstage.core.text import typed_line_breaks
 from backstage.productions.models import Call, Production
 from backstage.productions.permissions import role_in
 
@@ -56,7 +57,7 @@ def _respond(
     back: str,
 ) -> HttpResponse:
     """Post through the service, then answer htmx with fragments and plain forms with a redirect."""
-    body = request.POST.get("body", "")
+    body = typed_line_breaks(request.POST.get("body", ""))
     key = f"contribution-{contribution.pk}" if contribution is not None else f"call-{call.pk if call else ''}"
     form: dict[str, object] = {
         "production": production,
@@ -181,7 +182,7 @@ def comment_edit(request: AuthenticatedRequest, slug: str, comment_id: int) -> H
     error: object = None
     status = 200
     if request.method == "POST":
-        body = request.POST.get("body", "")
+        body = typed_line_breaks(request.POST.get("body", ""))
         try:
             comment_services.edit_comment(actor=request.user, comment=comment, body=body)
         except ServiceError as failure:

@@ -14,6 +14,7 @@ from backstage.contributions.queries import attachable_assets
 from backstage.contributions.services import FILE_KINDS, MAX_FILE_BYTES, MAX_FILES
 from backstage.core.links import parse_links
 from backstage.core.uploads import MultipleContributionFilesField
+from backstage.core.widgets import Textarea
 from backstage.licensing.registry import accepted_inbound
 from backstage.media.models import Asset
 
@@ -38,7 +39,7 @@ class ContributionForm(forms.Form):
         label=_("Description"),
         max_length=20_000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
+        widget=Textarea(attrs={"rows": 8}),
         help_text=_("Markdown is allowed."),
     )
     license = forms.ChoiceField(label=_("License"), widget=forms.RadioSelect)
@@ -62,7 +63,7 @@ class ContributionForm(forms.Form):
     links = forms.CharField(
         label=_("Links"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=lazy(_links_help, str)(),
     )
     sources = forms.CharField(
@@ -103,7 +104,7 @@ class ReviewForm(forms.Form):
         label=_("Note to the author"),
         max_length=4000,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
     )
 
 

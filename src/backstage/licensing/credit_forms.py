@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backstage.core.widgets import Textarea
 from backstage.licensing.credit_services import ROLL_SIZES
 from backstage.licensing.credit_sources import Section
 from backstage.licensing.models import MAX_NAME, MAX_POSITION, MAX_REASON, MAX_ROLE
@@ -40,7 +41,7 @@ class AdditionForm(forms.Form):
 class ExclusionForm(forms.Form):
     key = forms.CharField(widget=forms.HiddenInput, max_length=100)
     # Blank is left to the service, whose refusal says why a reason is needed.
-    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON, required=False, widget=forms.Textarea)
+    reason = forms.CharField(label=_("Reason"), max_length=MAX_REASON, required=False, widget=Textarea)
 
 
 class MoveSectionForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from backstage.core.widgets import Textarea
 from backstage.licensing.registry import LICENSES
 from backstage.productions.models import Call, Production, Role
 
@@ -25,8 +26,8 @@ class ProductionForm(forms.ModelForm):
             "synopsis_fr",
         ]
         widgets = {
-            "synopsis_en": forms.Textarea(attrs={"rows": 8}),
-            "synopsis_fr": forms.Textarea(attrs={"rows": 8}),
+            "synopsis_en": Textarea(attrs={"rows": 8}),
+            "synopsis_fr": Textarea(attrs={"rows": 8}),
         }
         help_texts = {
             "slug": _("Letters, digits and hyphens; used in the production's web address."),
@@ -64,8 +65,8 @@ class CallForm(forms.ModelForm):
             "vote_policy", "votes_per_member", "votes_public",
         ]  # fmt: skip
         widgets = {
-            "brief_en": forms.Textarea(attrs={"rows": 8}),
-            "brief_fr": forms.Textarea(attrs={"rows": 8}),
+            "brief_en": Textarea(attrs={"rows": 8}),
+            "brief_fr": Textarea(attrs={"rows": 8}),
         }
         help_texts = {"brief_en": _("Markdown is allowed."), "brief_fr": _("Markdown is allowed.")}
 

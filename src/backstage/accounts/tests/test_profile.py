@@ -58,6 +58,14 @@ def test_edit_profile_and_see_it_public_and_sanitised(studio, skill):
     assert "Acting" in page
 
 
+def test_a_bio_filled_to_its_limit_in_the_browser_is_kept_with_its_line_breaks(studio):
+    # 4,000 characters as the text area counted them; the browser sends each line break as CRLF.
+    typed = "\n".join(["b" * 79] * 50)
+    sent = {**PROFILE, "bio": typed.replace("\n", "\r\n")}
+    assert client_for(studio.member).post("/settings/profile/", sent).status_code == 302
+    assert Profile.objects.get(user=studio.member).bio == typed
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -133,6 +133,14 @@ def test_the_longest_body_is_accepted(studio, work):
     assert len(comment.body) == 10_000
 
 
+def test_a_body_the_browser_let_through_is_accepted_whatever_its_line_breaks(studio, work):
+    # 10,000 characters as the text area counted them; the browser sends each line break as CRLF.
+    typed = "\n".join(["x" * 99] * 100)
+    response = client_for(studio.member).post(comment_url(work), {"body": typed.replace("\n", "\r\n")})
+    assert response.status_code == 302
+    assert Comment.objects.get().body == typed
+
+
 def test_replies_are_one_level_deep_and_on_the_same_target(studio, work, submit):
     top = comments.post_comment(actor=studio.member, contribution=work, body="First")
     reply = comments.post_comment(actor=studio.crew, body="Answer", parent=top)
