@@ -306,7 +306,7 @@ def subtitles_changed(subtitles: list[Subtitle], files: list[ReleaseFile]) -> bo
     """Whether the prepared subtitle files differ from the subtitles as they are now.
 
     Compared by content, so an edit made while the files were being prepared, a deletion or a new
-    language all count; prepared files and no subtitles at all do not.
+    language all count. Nothing prepared yet means nothing to warn about.
     """
     if not files:
         return False
